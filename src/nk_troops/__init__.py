@@ -1,0 +1,1 @@
+"""nk-troops: five October 2024 news articles with claim, quote and figure spans."""

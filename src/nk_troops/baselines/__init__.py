@@ -1,0 +1,46 @@
+"""Rule baselines to beat: one per layer, each writing predictions in the scorer's format.
+
+``BASELINES`` maps a name to (layer, predict function). A run over several
+baselines also fills each predicted claim's ``figures`` and ``quotes`` with the
+predicted spans of the same run that lie inside it, as the release does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..model import Claim, Entity, Figure, Layer, Quote, Span, span_to_row
+from . import claims_rules, figures_rules, quotes_rules
+from .common import Doc
+
+BASELINES: dict[str, tuple[Layer, Callable[[Doc, list[Entity]], list[Span]]]] = {
+    "figures-rules": (Layer.FIGURE, lambda doc, _entities: figures_rules.predict(doc)),
+    "quotes-rules": (Layer.QUOTE, quotes_rules.predict),
+    "claims-rules": (Layer.CLAIM, claims_rules.predict),
+}
+
+
+def run(names: Sequence[str], docs: list[Doc], entities: list[Entity]) -> list[Span]:
+    """Predicted spans of the named baselines over every document."""
+    spans: list[Span] = []
+    for doc in docs:
+        found = [sp for name in names for sp in BASELINES[name][1](doc, entities)]
+        figures, quotes = [sp for sp in found if isinstance(sp, Figure)], [sp for sp in found if isinstance(sp, Quote)]
+        for sp in found:
+            if isinstance(sp, Claim):
+                inside = lambda others, c=sp: tuple(o.id for o in others if c.start <= o.start and o.end <= c.end)  # noqa: E731
+                sp = dataclasses.replace(sp, figures=inside(figures), quotes=inside(quotes))
+            spans.append(sp)
+    return spans
+
+
+def render_predictions(spans: list[Span]) -> str:
+    """JSONL in the release's flat span shape, one span per line."""
+    return "".join(json.dumps(span_to_row(sp), ensure_ascii=False) + "\n" for sp in spans)
+
+
+def write_predictions(spans: list[Span], out: Path) -> None:
+    out.write_text(render_predictions(spans), encoding="utf-8")

@@ -1,0 +1,36 @@
+"""Two spans of one layer never overlap (ANNOTATION_SPEC.md section 5); vectorised with numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..incidents import Incident
+from .context import Table, incident
+
+
+def check(t: Table, file: str) -> list[Incident]:
+    """Each span that starts before an earlier span of its (document, layer) has ended."""
+    n = len(t["line"])
+    if n < 2:
+        return []
+    codes: dict[tuple[str, str], int] = {}
+    group = np.fromiter((codes.setdefault(k, len(codes)) for k in zip(t["doc_id"], t["layer"], strict=True)), dtype=np.int64, count=n)
+    start = np.fromiter(t["start"], dtype=np.int64, count=n)
+    end = np.fromiter(t["end"], dtype=np.int64, count=n)
+    order = np.lexsort((end, start, group))
+    # shift each group past the previous one so one running maximum serves every group
+    shift = group[order] * (int(end.max()) + 1)
+    s, e = start[order] + shift, end[order] + shift
+    reach = np.maximum.accumulate(e)
+    hits = np.nonzero(s[1:] < reach[:-1])[0] + 1
+    out = []
+    for i in hits.tolist():
+        row = int(order[i])
+        prev = int(order[i - 1])  # the span it overlaps may be earlier still; name the nearest
+        out.append(
+            incident(
+                "layer-overlap", file, t["line"][row], [t["start"][row], t["end"][row]], f"after {t['id'][prev]} ends ({t['end'][prev]})",
+                doc_id=t["doc_id"][row], span_id=t["id"][row], start=t["start"][row], end=t["end"][row],
+            )
+        )
+    return out

@@ -1,0 +1,136 @@
+"""References: ids are unique and every id a record names resolves to the right thing.
+
+Row rules (speaker/claimant entities and their mentions) run per chunk; table rules
+(duplicates, claim and sentence members, clusters) run once over the kept columns.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from typing import Any
+
+from ..incidents import Incident
+from ..model import RESERVED_CLAIMANTS, Layer
+from .context import Context, Table, incident, rows
+
+PRONOUNS = frozenset("he she they it him her them his its their".split())
+
+
+def mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
+    """Speakers and claimants are registry entities; their mentions are aliases or pronouns."""
+    if ctx.entities is None:
+        return []
+    out = []
+    for who, span in (("speaker", "speaker_span"), ("claimant", "claimant_span")):
+        for line, sid, doc_id, entity, m in rows(t, "id", "doc_id", who, span):
+            if entity is None or entity in RESERVED_CLAIMANTS and who == "claimant":
+                continue
+            loc = {"doc_id": doc_id, "span_id": sid}
+            aliases = ctx.entities.get(entity)
+            if aliases is None:
+                out.append(incident("entity-unknown", file, line, entity, "an id of entities.jsonl", detail=who, **loc))
+                continue
+            doc = ctx.docs.get(doc_id)
+            if m is None or doc is None or not 0 <= m["start"] < m["end"] <= len(doc.text):
+                continue
+            said = doc.text[m["start"] : m["end"]]
+            if said not in aliases and said.lower() not in PRONOUNS:
+                out.append(incident("mention-not-alias", file, line, said, sorted(aliases)[:5], detail=f"{span} of {entity}", **loc))
+    return out
+
+
+def duplicates(t: Table, file: str, column: str = "id") -> list[Incident]:
+    first: dict[Any, int] = {}
+    out = []
+    for line, value in rows(t, column):
+        if value in first:
+            out.append(incident("duplicate-id", file, line, value, f"unique (first on line {first[value]})", span_id=value))
+        else:
+            first[value] = line
+    return out
+
+
+class SpanIndex:
+    """Where each span is, and each layer's spans per document sorted by start."""
+
+    def __init__(self, t: Table):
+        self.where = {sid: (doc, layer, s, e) for sid, doc, layer, s, e in zip(t["id"], t["doc_id"], t["layer"], t["start"], t["end"], strict=True)}
+        by: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for sid, (doc, layer, s, e) in self.where.items():
+            by[doc, layer].append((s, e, sid))
+        self.sorted = {k: sorted(v) for k, v in by.items()}
+        self.starts = {k: [s for s, _, _ in v] for k, v in self.sorted.items()}
+
+    def inside(self, doc: str, layer: str, start: int, end: int) -> set[str]:
+        key = (doc, layer)
+        spans, starts = self.sorted.get(key, []), self.starts.get(key, [])
+        out = set()
+        for s, e, sid in spans[bisect.bisect_left(starts, start) :]:
+            if s >= end:
+                break
+            if e <= end:
+                out.add(sid)
+        return out
+
+
+def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
+    """Rows whose ``column`` lists the ``layer`` spans inside them: exactly those, all existing."""
+    out = []
+    for line, sid, doc_id, start, end, listed in rows(t, "id", "doc_id", "start", "end", column):
+        if listed is None:
+            continue
+        loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}
+        for ref in listed:
+            where = index.where.get(ref)
+            if where is None or where[1] != layer:
+                out.append(incident("span-unknown", file, line, ref, f"a {layer.value} id", detail=column, **loc))
+            elif where[0] != doc_id or not (start <= where[2] and where[3] <= end):
+                out.append(incident("claim-member-outside", file, line, [ref, where[2], where[3]], [start, end], detail=column, **loc))
+        missing = index.inside(doc_id, layer, start, end) - set(listed)
+        if missing:
+            out.append(incident("claim-members-mismatch", file, line, sorted(listed), sorted(set(listed) | missing), detail=column, **loc))
+    return out
+
+
+def clusters(t: Table, ctx: Context, spans_file: str, clusters_file: str) -> list[Incident]:
+    """Each claim's cluster exists and lists it; each cluster's claims and conflicts exist."""
+    if ctx.clusters is None:
+        return []
+    out = []
+    listed_by: dict[str, str] = {}
+    for cid, (line, claims) in ctx.clusters.items():
+        for ref in claims:
+            listed_by[ref] = cid
+    claim_ids = set()
+    for line, sid, doc_id, layer, cluster in rows(t, "id", "doc_id", "layer", "cluster"):
+        if layer != Layer.CLAIM:
+            continue
+        claim_ids.add(sid)
+        if cluster not in ctx.clusters:
+            out.append(incident("cluster-unknown", spans_file, line, cluster, "an id of clusters.jsonl", doc_id=doc_id, span_id=sid))
+        elif listed_by.get(sid) != cluster:
+            out.append(incident("cluster-members-mismatch", spans_file, line, listed_by.get(sid), cluster, doc_id=doc_id, span_id=sid))
+    for cid, (line, claims) in ctx.clusters.items():
+        for ref in claims:
+            if ref not in claim_ids:
+                out.append(incident("span-unknown", clusters_file, line, ref, "a claim id", detail=f"cluster {cid}"))
+    return out
+
+
+def conflicts(records: list[tuple[int, dict]], file: str) -> list[Incident]:
+    known = {r["id"] for _, r in records}
+    return [
+        incident("cluster-unknown", file, line, c["cluster"], "an id of clusters.jsonl", detail=f"conflicts_with of {r['id']}")
+        for line, r in records
+        for c in r["conflicts_with"]
+        if c["cluster"] not in known
+    ]
+
+
+def sentence_decisions(t: Table, file: str) -> list[Incident]:
+    return [
+        incident("sentence-decision", file, line, [claims, reason], "claims or a reason, not both", doc_id=doc_id, span_id=sid)
+        for line, sid, doc_id, claims, reason in rows(t, "id", "doc_id", "claims", "no_claim_reason")
+        if bool(claims) == (reason is not None)
+    ]

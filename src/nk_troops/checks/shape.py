@@ -1,0 +1,102 @@
+"""Shape rules: each record against its generated JSON Schema.
+
+The bulk pass asks jsonschema-rs (compiled) whether each record is valid; only the
+failing records go through ``jsonschema`` for one incident per error, with the
+field path. NaN/Infinity (which Python's json accepts) are reported separately,
+since JSON Schema sees them as numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from .. import schemas
+from ..incidents import Incident
+from .context import incident
+
+_CODES = {
+    "type": "schema-type",
+    "required": "schema-required",
+    "enum": "schema-enum",
+    "const": "schema-enum",
+    "additionalProperties": "schema-unknown-key",
+    "pattern": "schema-pattern",
+    "format": "schema-format",
+    "minimum": "schema-range",
+    "maximum": "schema-range",
+    "minLength": "schema-range",
+    "minItems": "schema-range",
+}
+
+
+def _non_finite(value: Any, path: str = "") -> list[str]:
+    """Paths of NaN/Infinity floats inside a decoded JSON value."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path or "$"]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, f"{path}[{i}]")]
+    return []
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "$"
+
+
+class Shape:
+    """Validator for one record type (a key of ``schemas.RECORDS``)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.schema = schemas.json_schema(name)
+        self.fast = jsonschema_rs.validator_for(self.schema, validate_formats=True)
+
+    @cached_property
+    def detailed(self) -> jsonschema.Draft202012Validator:
+        return jsonschema.Draft202012Validator(self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+    def check(self, records: list[tuple[int, Any]], file: str) -> tuple[list[tuple[int, Any]], list[Incident]]:
+        """(records that pass, incidents of those that do not)."""
+        is_valid = self.fast.is_valid
+        good = [r for r in records if is_valid(r[1])]
+        if len(good) == len(records):
+            return good, []
+        incidents: list[Incident] = []
+        good_lines = {line for line, _ in good}
+        for line, obj in records:
+            if line not in good_lines:
+                incidents.extend(self.explain(line, obj, file))
+        return good, incidents
+
+    def explain(self, line: int, obj: Any, file: str) -> list[Incident]:
+        loc = {k: obj.get(k) if isinstance(obj.get(k), str) else None for k in ("doc_id", "id")} if isinstance(obj, dict) else {}
+        where = {"doc_id": loc.get("doc_id"), "span_id": loc.get("id") if self.name in ("span", "prediction") else None}
+        out = [
+            incident("schema-not-finite", file, line, found="NaN or Infinity", expected="a finite number", detail=p, **where)
+            for p in _non_finite(obj)
+        ]
+        for err in sorted(self.detailed.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
+            if isinstance(err.instance, float) and not math.isfinite(err.instance):
+                continue  # already reported as not finite
+            code = _CODES.get(str(err.validator), "schema-type")
+            if code == "schema-type" and err.validator_value == "null" and "then" in err.schema_path:
+                code = "schema-layer-field"
+            expected = err.validator_value if err.validator != "additionalProperties" else sorted(err.schema.get("properties", {}))
+            found = err.instance if not isinstance(err.instance, dict | list) else type(err.instance).__name__
+            if err.validator == "additionalProperties":
+                found = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            out.append(incident(code, file, line, found=found, expected=expected, detail=_path(err.absolute_path) + ": " + err.message[:160], **where))
+        if not out:  # both validators must agree; say so rather than pass a record silently
+            for err in self.fast.iter_errors(obj):
+                code = _CODES.get(str(err.schema_path[-1]) if err.schema_path else "", "schema-type")
+                out.append(incident(code, file, line, detail=_path(err.instance_path) + ": " + err.message[:160], **where))
+        return out

@@ -1,0 +1,188 @@
+"""The ``nk-troops`` command: thin wrappers over the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from .incidents import IncidentError, render_text
+
+
+def _check_anchors(args: argparse.Namespace) -> int:
+    from .anchors import RawEntries, load_entries, resolve
+    from .documents import build_documents
+
+    root = Path(args.root)
+    docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
+    folders: dict[Path, set[str]] = defaultdict(set)
+    for f in args.files:
+        folders[Path(f).parent].add(Path(f).name.split(".")[0])
+    problems = []
+    for folder, doc_ids in folders.items():
+        entries = load_entries(folder)
+        for doc_id in sorted(doc_ids):
+            try:
+                ann = resolve(docs[doc_id], entries.get(doc_id, RawEntries(doc_id)))
+                print(
+                    f"{folder}/{doc_id}: {len(ann.figures)} figures, {len(ann.quotes)} quotes, {len(ann.claims)} claims, "
+                    f"{sum(1 for s in ann.sentences if s.no_claim_reason)} no-claim sentences"
+                )
+            except IncidentError as err:
+                problems.extend(err.incidents)
+    if problems:
+        print(render_text(problems))
+        return 1
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .release import assemble, changelog_entry, fill_datasheet, read_manifest, stats_table, write_release
+    from .schemas import write_json_schemas
+    from .version import __version__
+
+    root = Path(args.root)
+    default_out = root / "dataset"
+    out = Path(args.out) if args.out else default_out
+    release = assemble(root)
+    files = write_release(release, out)
+    print(stats_table(release))
+    print(f"wrote {len(files)} files to {out}")
+    if out.resolve() == default_out.resolve():  # schema/ and DATASHEET.md belong to the checkout, not to a side build
+        print(f"wrote {len(write_json_schemas(root / 'schema'))} JSON Schema files to {root / 'schema'}")
+        if fill_datasheet(root / "DATASHEET.md", release):
+            print("updated the statistics in DATASHEET.md")
+    digest = read_manifest(out)["content_sha256"]
+    print(f"version {__version__}, content sha256 {digest}")
+    if changelog_entry(root / "CHANGELOG.md", __version__) != digest:
+        print(
+            f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (nk-troops diff OLD NEW)"
+        )
+    for note in release.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .release import assemble, stats_table
+
+    print(stats_table(assemble(Path(args.root))), end="")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .diff import diff_spans, read_spans, render_diff
+
+    print(render_diff(diff_spans(read_spans(Path(args.old)), read_spans(Path(args.new))), verbose=args.verbose), end="")
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    import json
+
+    from .agreement import cluster_disagreements, disagreements, render, resolve_passes
+    from .documents import build_documents
+    from .model import Layer
+
+    root = Path(args.root)
+    docs = build_documents(root / "annotations/recipes", root / "dataset/raw")
+    a, b = resolve_passes(docs, root / "annotations")
+    if not args.disagreements:
+        print(render(a, b))
+        return 0
+    rows = [row for layer in Layer for row in disagreements(a, b, layer)] + cluster_disagreements(a, b)
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_file, render_json
+    from .evaluate import render_text as render_report
+    from .model import Layer
+    from .release import release_dir
+
+    layers = [Layer(x) for x in args.layer] if args.layer else list(Layer)
+    try:
+        report = evaluate_file(Path(args.pred), Path(args.gold) if args.gold else release_dir(), layers, args.fold)
+    except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
+    print(render_json(report) if args.format == "json" else render_report(report))
+    return 0
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from .baselines import BASELINES, render_predictions, run
+    from .baselines import results as baseline_results
+    from .baselines.common import load_inputs
+    from .release import release_dir
+
+    release = Path(args.release) if args.release else release_dir()
+    if args.results:
+        table = baseline_results.render(baseline_results.compute(release))
+        if args.write:
+            for path in baseline_results.write([Path(args.root) / "README.md", Path(args.root) / "DATASHEET.md"], table):
+                print(f"updated the baseline table in {path}")
+        else:
+            print(table)
+        return 0
+    if not args.name:
+        print("give a baseline name (or all), or --results", file=sys.stderr)
+        return 2
+    names = list(BASELINES) if args.name == "all" else [args.name]
+    text = render_predictions(run(names, *load_inputs(release)))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
+    parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("check-anchors", help="resolve annotation files and report anchor problems")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_check_anchors)
+    p = sub.add_parser("build", help="rebuild the release (and schema/, DATASHEET.md statistics) from annotations/")
+    p.add_argument("--out", help="release folder (default: dataset/); schema/ and DATASHEET.md are updated only for the default")
+    p.set_defaults(func=_build)
+    p = sub.add_parser("stats", help="per-document table: passages, characters, words, sentences, claims, quotes, figures")
+    p.set_defaults(func=_stats)
+    p = sub.add_parser("diff", help="spans added, removed and changed per layer between two release folders")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("-v", "--verbose", action="store_true", help="list the span ids")
+    p.set_defaults(func=_diff)
+    p = sub.add_parser("agreement", help="agreement between the two independent annotation passes")
+    p.add_argument("--disagreements", action="store_true", help="list every disagreement as JSON lines instead")
+    p.set_defaults(func=_agreement)
+    p = sub.add_parser("evaluate", help="score predicted spans against the release (strict/exact/partial/type, attributes)")
+    p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
+    p.add_argument("--gold", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
+    p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
+    p.set_defaults(func=_evaluate)
+    from .baselines import BASELINES
+
+    p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for the results table")
+    p.add_argument("name", nargs="?", choices=(*BASELINES, "all"))
+    p.add_argument("--out", help="predictions file (default: standard output)")
+    p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
+    p.add_argument("--write", action="store_true", help="with --results: rewrite the table in README.md and DATASHEET.md")
+    p.set_defaults(func=_baseline)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except IncidentError as err:
+        print(render_text(err.incidents), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

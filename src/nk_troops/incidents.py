@@ -1,0 +1,249 @@
+"""The error catalogue: every problem the build or the validator reports.
+
+An incident has a stable kebab-case ``code`` from ``CATALOGUE``, a location and
+what was found against what was expected. Tests assert codes and locations, never
+message text, so templates may be reworded freely; codes may not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    summary: str  # one line, what went wrong
+    hint: str  # how to fix it, shown once per code
+
+
+CATALOGUE: dict[str, Entry] = {
+    # reading files
+    "file-missing": Entry("the file does not exist", "Check the path; a release folder holds documents.jsonl and spans.jsonl."),
+    "file-empty": Entry("the file is empty", "A JSONL file needs one JSON object per line."),
+    "file-encoding": Entry("the file is not valid UTF-8", "Re-save the file as UTF-8."),
+    "file-bom": Entry("the file starts with a byte-order mark", "Save as UTF-8 without BOM."),
+    "json-malformed": Entry("the line is not valid JSON", "Each line must be one complete JSON object."),
+    "json-truncated": Entry("the last line is cut off", "The file ends inside a JSON value; rewrite it completely."),
+    "json-not-object": Entry("the line is not a JSON object", "Each line must be a JSON object ({...})."),
+    # recipes (raw article -> document)
+    "recipe-invalid": Entry("the recipe does not have the expected shape", "See annotations/recipes/nk000.yaml for the format."),
+    "recipe-raw-mismatch": Entry(
+        "the raw file is not the one the recipe was written for", "Restore the raw file or update source_sha256 deliberately."
+    ),
+    "recipe-line-range": Entry("a region names lines outside the raw file", "Line numbers are 1-based and inclusive."),
+    "recipe-overlap": Entry("two regions cover the same line or are out of order", "List regions in order, each line in one region."),
+    "recipe-uncovered": Entry("a non-blank raw line is in no region", "Every non-blank line is either a passage or dropped chrome."),
+    "recipe-join": Entry(
+        "a join does not sit on a line break inside its passage", "One join per line break of a multi-line passage, none elsewhere."
+    ),
+    "recipe-passage-type": Entry("unknown passage type", "Use title, paragraph, list_item, caption or heading."),
+    "recipe-edit": Entry(
+        "a marker, head or replacement does not match the raw text", "Copy the marker or replaced text exactly from the raw file."
+    ),
+    "recipe-passage-text": Entry(
+        "a passage is empty or keeps characters normalisation removes",
+        "Passages may not be empty, start or end with whitespace, or hold a no-break space.",
+    ),
+    # annotation anchors (hand-written annotations -> offsets)
+    "annotation-invalid": Entry("an annotation entry does not have the expected shape", "See annotations/FORMAT.md."),
+    "anchor-not-found": Entry(
+        "the anchor text does not occur in the document", "Copy the text exactly (curly quotes and apostrophes matter)."
+    ),
+    "anchor-ambiguous": Entry("the anchor text occurs more than once", "Add a prefix or an occurrence number."),
+    "anchor-mismatch": Entry(
+        "the anchor's prefix or occurrence selects no occurrence", "Fix the prefix or occurrence so it selects the intended text."
+    ),
+    # completeness (every number and quotation mark explained)
+    "figure-unexplained": Entry(
+        "a digit sequence or number word is in no figure span and not listed in not_figures",
+        "Annotate the figure, or list it under not_figures with a reason (pronoun-one, name, idiom, vague).",
+    ),
+    "quote-mark-unexplained": Entry(
+        "a quotation mark delimits no quote span and is not listed in not_quotes",
+        "Annotate the quote, or list the mark under not_quotes with a reason (apostrophe, title, credit, scare-quote-unattributed).",
+    ),
+    # release (resolved spans -> tokens view, clusters)
+    "span-token-misaligned": Entry(
+        "a span cannot be BIO-tagged: an edge cuts a token or it crosses a sentence boundary",
+        "Move the span edge to a word boundary, or report a sentence-splitter error (sentences.py).",
+    ),
+    "cluster-unknown": Entry(
+        "a claim names a cluster that clusters.yaml does not define",
+        "Add the cluster to annotations/clusters.yaml or fix the claim's cluster id.",
+    ),
+    # validator: shape (JSON Schema, schema/*.schema.json)
+    "schema-type": Entry(
+        "a field has the wrong JSON type", "Use the type schema/<record>.schema.json gives (an integer offset, not a string)."
+    ),
+    "schema-required": Entry(
+        "a required field is missing", "Every field of the record is present; write null where a value does not apply."
+    ),
+    "schema-enum": Entry("a value is not in its label set", "Use one of the labels listed in the schema (model.py enums)."),
+    "schema-unknown-key": Entry("the record has a field the schema does not define", "Remove the field or fix its spelling."),
+    "schema-pattern": Entry(
+        "a string does not match its pattern (ids, dates, checksums)", "Ids look like nk000-fig-01; dates like 2024-10-18."
+    ),
+    "schema-format": Entry(
+        "a string is not in its declared format (date, uri)", "Dates are ISO 8601 (YYYY-MM-DD), addresses absolute URIs."
+    ),
+    "schema-range": Entry(
+        "a number, string or list is outside its allowed size", "Offsets are >= 0, folds 0..4, texts and id lists non-empty where required."
+    ),
+    "schema-layer-field": Entry("a span carries an attribute of another layer", "In a flat span row, the other layers' columns are null."),
+    "schema-not-finite": Entry("a number is NaN or infinite", "Write a finite number, or null where the schema allows it."),
+    # validator: offsets and span edges
+    "offset-out-of-range": Entry(
+        "an offset range is not 0 <= start < end <= len(text)", "Offsets count code points of the document text, end exclusive."
+    ),
+    "offset-text-mismatch": Entry(
+        "text[start:end] differs from the span's text", "Re-anchor the span; offsets are code points, not bytes or UTF-16 units."
+    ),
+    "span-context-mismatch": Entry(
+        "prefix/suffix differ from the text around the span", "prefix is text[start-32:start], suffix text[end:end+32]."
+    ),
+    "span-whitespace-edge": Entry("a span starts or ends on whitespace", "Trim the span to its first and last visible character."),
+    "span-crosses-passage": Entry(
+        "a span crosses a passage boundary or lies outside every passage", "A span lies inside one title, paragraph, list item or caption."
+    ),
+    "span-in-heading": Entry("a span lies in a heading", "Headings carry no annotations (ANNOTATION_SPEC.md section 0)."),
+    "quote-includes-marks": Entry(
+        "a quote span includes its quotation marks or a trailing comma/full stop", "Keep only the content inside the marks (section 2)."
+    ),
+    "claim-final-stop": Entry("a claim span ends with the sentence-final full stop", "End the claim at its last word (section 3)."),
+    "layer-overlap": Entry("two spans of the same layer overlap", "Spans of one layer never overlap (section 5); split or merge them."),
+    # validator: references
+    "duplicate-id": Entry("an id occurs more than once", "Ids are unique and never reused; give the new record a fresh number."),
+    "document-unknown": Entry(
+        "a record names a document that is not in documents.jsonl", "Use a doc_id of the documents file (nk000..nk004 in the release)."
+    ),
+    "fold-mismatch": Entry("a record's fold differs from its document's fold", "Copy the fold of the document."),
+    "entity-unknown": Entry(
+        "a speaker or claimant is not in the entity registry",
+        "Add the entity to annotations/entities.yaml, or use author/unspecified for a claimant.",
+    ),
+    "mention-not-alias": Entry(
+        "a speaker or claimant mention is neither an alias of its entity nor a pronoun",
+        "Add the form to the entity's aliases or fix the mention span.",
+    ),
+    "span-unknown": Entry("a list names a span id that does not exist", "Use ids of spans in spans.jsonl of the same document."),
+    "claim-member-outside": Entry(
+        "a figure or quote listed on a claim does not lie inside it", "List only the figures/quotes whose offsets lie within the claim."
+    ),
+    "claim-members-mismatch": Entry(
+        "a figure or quote inside a claim is missing from its list", "The claim's figures/quotes lists are exactly the spans inside it."
+    ),
+    "cluster-members-mismatch": Entry(
+        "a claim and its cluster's claim list disagree", "A claim is listed by exactly the cluster its cluster field names."
+    ),
+    "sentence-decision": Entry(
+        "a sentence needs exactly one of: claim ids, or a no-claim reason",
+        "List the claims inside the sentence, or give a reason it holds none.",
+    ),
+    "row-document-mismatch": Entry(
+        "a span or sentence row differs from the same record in its document row",
+        "Rebuild the release; the configs hold the same spans and sentences.",
+    ),
+    # validator: figures
+    "figure-value-mismatch": Entry(
+        "a figure's value disagrees with its surface text",
+        "12,000 -> 12000, six -> 6, fourth -> 4, 1.2 million -> 1200000; null for dates.",
+    ),
+    "value-range-inverted": Entry("value_max is below value", "value_max is the upper end of a range; it is >= value."),
+    "date-not-iso": Entry(
+        "a date figure's normalized is not ISO 8601", "Use 2024-10-03, an interval 2024-10-08/2024-10-13, or years 1950/1953."
+    ),
+    # validator: documents
+    "passage-tiling": Entry(
+        "passages do not tile the text in order, separated by a blank line",
+        "Passage i+1 starts two characters after passage i ends; the title passage comes first.",
+    ),
+    "passage-text-mismatch": Entry(
+        "replaying a passage's edits over the raw file does not give its text", "Rebuild the documents from the recipes (nk-troops build)."
+    ),
+    "manifest-mismatch": Entry(
+        "a release file's SHA-256 or size differs from manifest.json", "Rebuild the release (nk-troops build) instead of editing its files."
+    ),
+    "raw-sha-mismatch": Entry(
+        "the raw file's SHA-256 differs from source_sha256", "Restore the raw file byte for byte, or rebuild the document from its recipe."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Incident:
+    code: str
+    file: str | None = None
+    line: int | None = None
+    doc_id: str | None = None
+    span_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+    found: str | None = None
+    expected: str | None = None
+    detail: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:  # a programming error, not an input error
+            raise KeyError(f"incident code not in catalogue: {self.code}")
+
+    @property
+    def location(self) -> str:
+        parts = [self.file or "-"]
+        if self.line is not None:
+            parts[0] += f":{self.line}"
+        if self.doc_id:
+            parts.append(self.doc_id)
+        if self.span_id:
+            parts.append(self.span_id)
+        if self.start is not None and self.end is not None:
+            parts.append(f"[{self.start},{self.end})")
+        return " ".join(parts)
+
+    def message(self) -> str:
+        msg = f"{self.location}: {self.code}: {CATALOGUE[self.code].summary}"
+        if self.detail:
+            msg += f" ({self.detail})"
+        if self.found is not None or self.expected is not None:
+            msg += f"; found {self.found!r}, expected {self.expected!r}"
+        return msg
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class IncidentError(Exception):
+    """Raised by stages that cannot go on; carries every incident found so far."""
+
+    def __init__(self, incidents: Iterable[Incident]):
+        self.incidents = list(incidents)
+        super().__init__("\n".join(i.message() for i in self.incidents))
+
+
+def render_text(incidents: list[Incident], max_per_code: int | None = None) -> str:
+    """Human report: every incident (capped per code), then each code's hint once."""
+    lines: list[str] = []
+    shown: Counter[str] = Counter()
+    for inc in incidents:
+        shown[inc.code] += 1
+        if max_per_code is None or shown[inc.code] <= max_per_code:
+            lines.append(inc.message())
+    for code, n in sorted(shown.items()):
+        hidden = n - max_per_code if max_per_code is not None and n > max_per_code else 0
+        more = f" ({hidden} more not shown)" if hidden else ""
+        lines.append(f"hint {code} x{n}{more}: {CATALOGUE[code].hint}")
+    return "\n".join(lines)
+
+
+def render_json(incidents: list[Incident], max_per_code: int | None = None) -> str:
+    shown: Counter[str] = Counter()
+    kept = []
+    for inc in incidents:
+        shown[inc.code] += 1
+        if max_per_code is None or shown[inc.code] <= max_per_code:
+            kept.append(inc.to_json())
+    counts = dict(sorted(shown.items()))
+    return json.dumps({"incidents": kept, "counts": counts, "total": len(incidents)}, ensure_ascii=False, indent=1)

@@ -1,0 +1,87 @@
+"""Deterministic sentence splitting over a document's passages.
+
+A sentence ends after ``.``, ``?`` or ``!`` (and any closing quotation marks or
+brackets right after it) when whitespace and a capital, a digit, an opening
+quotation mark or an opening bracket follow, unless the word before the full
+stop is a known abbreviation, or a quotation is still open: a quoted passage of
+two sentences stays inside one reported sentence. Every passage starts a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Document
+
+# Words whose full stop never ends a sentence (single capitals, as in "Michael R. Turner", too).
+ABBREVIATIONS = frozenset(
+    {
+        "U.S",
+        "U.N",
+        "U.K",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "St",
+        "Gen",
+        "Sen",
+        "Rep",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Aug",
+        "Sept",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+        "No",
+        "vs",
+        "etc",
+    }
+)
+_END = re.compile(r"[.?!][”’\")]*(?=\s+[A-Z0-9“‘\"(])")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word = re.search(r"[A-Za-z.]+$", text[:dot])
+    if not word:
+        return False
+    w = word.group(0)
+    return w in ABBREVIATIONS or (len(w) == 1 and w.isupper())
+
+
+def _open_quote_at(text: str, pos: int) -> bool:
+    """True when a double quotation opened before ``pos`` is still open there."""
+    depth = 0
+    for ch in text[:pos]:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = max(0, depth - 1)
+    return depth > 0
+
+
+def split_passage(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text[start:end]``, in document offsets."""
+    body = text[start:end]
+    bounds, begin = [], 0
+    for m in _END.finditer(body):
+        if _is_abbreviation(body, m.start()) or _open_quote_at(body, m.end()):
+            continue
+        bounds.append((begin, m.end()))
+        nxt = m.end()
+        while body[nxt].isspace():
+            nxt += 1
+        begin = nxt
+    bounds.append((begin, len(body)))
+    return [(start + s, start + e) for s, e in bounds if e > s]
+
+
+def split_document(doc: Document) -> list[tuple[int, int, int]]:
+    """(passage index, start, end) of every sentence of a document."""
+    return [(p.index, s, e) for p in doc.passages for s, e in split_passage(doc.text, p.start, p.end)]

@@ -1,0 +1,98 @@
+"""The ``tokens`` view: sentences as tokens with character offsets and BIO tags per layer.
+
+Tokens are maximal runs of word characters or single other non-space characters,
+so every gold span (which never starts or ends on whitespace) can be expressed
+as a token range as long as its edges fall between tokens. A span whose edge
+cuts a token, or which crosses a sentence boundary, cannot be tagged losslessly:
+it is an incident, never silently rounded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from .incidents import Incident, IncidentError
+from .model import Layer, Sentence, Span, TokenizedSentence, bio_labels
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
+    """(token, start, end) of every token of ``text[start:end]``, in ``text`` offsets."""
+    return [(m.group(), m.start(), m.end()) for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end)]
+
+
+def encode_bio(starts: Sequence[int], ends: Sequence[int], spans: Iterable[tuple[int, int]], layer: Layer) -> list[str] | None:
+    """BIO tags of one layer over tokens; None when a span edge is not a token edge."""
+    outside, begin, inside = bio_labels(layer)
+    tags = [outside] * len(starts)
+    first = {s: i for i, s in enumerate(starts)}
+    last = {e: i for i, e in enumerate(ends)}
+    for s, e in spans:
+        if s not in first or e not in last:
+            return None
+        tags[first[s]] = begin
+        for i in range(first[s] + 1, last[e] + 1):
+            tags[i] = inside
+    return tags
+
+
+def decode_bio(starts: Sequence[int], ends: Sequence[int], tags: Sequence[str]) -> list[tuple[int, int]]:
+    """Character spans of a BIO sequence; a stray I- continues or opens a span (lenient for predictions)."""
+    spans: list[tuple[int, int]] = []
+    open_start: int | None = None
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-") or (tag.startswith("I-") and open_start is None):
+            if open_start is not None:
+                spans.append((open_start, ends[i - 1]))
+            open_start = starts[i]
+        elif tag == "O" and open_start is not None:
+            spans.append((open_start, ends[i - 1]))
+            open_start = None
+    if open_start is not None:
+        spans.append((open_start, ends[-1]))
+    return spans
+
+
+def tokenize_sentences(text: str, sentences: list[Sentence], spans: list[Span]) -> list[TokenizedSentence]:
+    """One ``TokenizedSentence`` per sentence; raises ``IncidentError`` for spans that cannot be tagged."""
+    incidents: list[Incident] = []
+    placed: set[str] = set()
+    rows = []
+    for sent in sentences:
+        toks = tokenize(text, sent.start, sent.end)
+        starts, ends = [t[1] for t in toks], [t[2] for t in toks]
+        tags: dict[Layer, list[str]] = {}
+        for layer in Layer:
+            inside = [sp for sp in spans if sp.layer is layer and sent.start <= sp.start and sp.end <= sent.end]
+            placed.update(sp.id for sp in inside)
+            encoded = encode_bio(starts, ends, [(sp.start, sp.end) for sp in inside], layer)
+            if encoded is None:
+                incidents.extend(_misaligned(sent, inside, set(starts), set(ends)))
+                encoded = [bio_labels(layer)[0]] * len(toks)
+            tags[layer] = encoded
+        rows.append(
+            TokenizedSentence(
+                sent.id, sent.doc_id, sent.fold, tuple(t[0] for t in toks), tuple(starts), tuple(ends),
+                tuple(tags[Layer.CLAIM]), tuple(tags[Layer.QUOTE]), tuple(tags[Layer.FIGURE]),
+            )
+        )  # fmt: skip
+    for sp in spans:
+        if sp.id not in placed:
+            incidents.append(_incident(sp, "the span crosses a sentence boundary, so no sentence row can tag it", "a span inside one sentence"))
+    if incidents:
+        raise IncidentError(incidents)
+    return rows
+
+
+def _misaligned(sent: Sentence, spans: list[Span], starts: set[int], ends: set[int]) -> list[Incident]:
+    return [
+        _incident(sp, f"span edge cuts a token of sentence {sent.id}", "span edges on token edges (tokens: \\w+ or one other non-space character)")
+        for sp in spans
+        if sp.start not in starts or sp.end not in ends
+    ]
+
+
+def _incident(span: Span, detail: str, expected: str) -> Incident:
+    return Incident("span-token-misaligned", doc_id=span.doc_id, span_id=span.id, start=span.start, end=span.end, found=span.text, expected=expected, detail=detail)
