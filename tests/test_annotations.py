@@ -192,8 +192,14 @@ def test_hard_figure_spans(release):
     ("doc_id", "text", "quote_type", "speaker", "mention", "cue"),
     [
         ("nk004", "special military operation", "partial", "russia", "Russia", "calls"),
-        ("nk001", "As there is a possibility of (North Korea) providing troops or civilian personnel, this is being closely monitored",
-         "direct", "south-korea-defense-ministry-official", "the official", "stated"),
+        (
+            "nk001",
+            "As there is a possibility of (North Korea) providing troops or civilian personnel, this is being closely monitored",
+            "direct",
+            "south-korea-defense-ministry-official",
+            "the official",
+            "stated",
+        ),
         ("nk002", "another piece of fake news", "partial", "dmitry-peskov", "Kremlin spokesperson Dmitry Peskov", "labeled"),
         ("nk004", "world war", "partial", "volodymyr-zelenskyy", "He", "warned"),
         ("nk002", "fake news", "partial", "russia", "Russia", "dismissing"),
@@ -202,7 +208,7 @@ def test_hard_figure_spans(release):
 def test_hard_quotes(release, docs, doc_id, text, quote_type, speaker, mention, cue):
     q = _one(release, "quotes", doc_id, text)
     t = docs[doc_id].text
-    assert t[q.start - 1] in "“\"‘" and t[q.end] in "”\"’,."  # marks (and a closing comma or stop) stay outside
+    assert t[q.start - 1] in '“"‘' and t[q.end] in '”"’,.'  # marks (and a closing comma or stop) stay outside
     got = (q.quote_type.value, q.speaker, t[q.speaker_span.start : q.speaker_span.end], t[q.cue_span.start : q.cue_span.end])
     assert got == (quote_type, speaker, mention, cue)
 
@@ -215,18 +221,43 @@ def test_split_quotation_has_one_speaker(release):
 @pytest.mark.parametrize(
     ("doc_id", "text", "claimant", "hedged", "cluster"),
     [
-        ("nk002", "Russia has categorically denied that North Korean soldiers are involved in the Ukraine war", AUTHOR, False,
-         "russia-denies-nk-troops"),
-        ("nk002", "North Korean soldiers are reportedly receiving Russian military gear and fake IDs", AUTHOR, True,
-         "nk-troops-issued-russian-gear-and-ids"),
+        (
+            "nk002",
+            "Russia has categorically denied that North Korean soldiers are involved in the Ukraine war",
+            AUTHOR,
+            False,
+            "russia-denies-nk-troops",
+        ),
+        (
+            "nk002",
+            "North Korean soldiers are reportedly receiving Russian military gear and fake IDs",
+            AUTHOR,
+            True,
+            "nk-troops-issued-russian-gear-and-ids",
+        ),
         ("nk002", "They are preparing 10,000 soldiers on their land", "volodymyr-zelenskyy", False, "nk-preparing-10000-troops"),
         ("nk002", "organized into four brigades", "south-korean-media", True, "nk-troops-four-brigades"),
-        ("nk004", "North Korean special forces in Russia readying for combat in Ukraine war", "south-korea", False,
-         "nk-special-forces-readying-for-combat"),
-        ("nk003", "North Korea’s Troop Deployment to Aid Russia’s War Efforts Remains Unconfirmed by Pyongyang", AUTHOR, False,
-         "nk-has-not-confirmed-deployment"),
-        ("nk001", "six North Korean fatalities in a Ukrainian missile strike on Russian-occupied territory earlier this month",
-         "unspecified", False, "nk-nationals-killed-oct3-strike"),
+        (
+            "nk004",
+            "North Korean special forces in Russia readying for combat in Ukraine war",
+            "south-korea",
+            False,
+            "nk-special-forces-readying-for-combat",
+        ),
+        (
+            "nk003",
+            "North Korea’s Troop Deployment to Aid Russia’s War Efforts Remains Unconfirmed by Pyongyang",
+            AUTHOR,
+            False,
+            "nk-has-not-confirmed-deployment",
+        ),
+        (
+            "nk001",
+            "six North Korean fatalities in a Ukrainian missile strike on Russian-occupied territory earlier this month",
+            "unspecified",
+            False,
+            "nk-nationals-killed-oct3-strike",
+        ),
     ],
 )
 def test_hard_claims(release, doc_id, text, claimant, hedged, cluster):

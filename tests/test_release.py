@@ -20,9 +20,14 @@ import datasets  # noqa: E402
 import yaml  # noqa: E402
 from datasets import ClassLabel, load_dataset  # noqa: E402
 
+import nk_troops  # noqa: E402
+from nk_troops import blocks  # noqa: E402
 from nk_troops import release as rel  # noqa: E402
 from nk_troops.cli import main  # noqa: E402
+from nk_troops.completeness import NUMBER_RE  # noqa: E402
 from nk_troops.diff import diff_spans, read_spans  # noqa: E402
+from nk_troops.documents import build_documents  # noqa: E402
+from nk_troops.incidents import IncidentError  # noqa: E402
 from nk_troops.model import Layer, bio_labels, span_from_dict, to_dict  # noqa: E402
 from nk_troops.schemas import CONFIGS, hf_features  # noqa: E402
 from nk_troops.tokens import decode_bio  # noqa: E402
@@ -135,11 +140,11 @@ def test_every_span_row_equals_the_span_in_its_document_row(built):
 
 def test_load_in_checkout_equals_load_dataset(tmp_path):
     assert rel.release_dir() == DATASET
-    via_load = rel.load("spans", split="test", cache_dir=str(tmp_path / "a"))
+    via_load = nk_troops.load("spans", split="test", cache_dir=str(tmp_path / "a"))
     direct = load_dataset(str(DATASET), "spans", split="test", cache_dir=str(tmp_path / "b"))
     assert _rows(via_load) == _rows(direct)
     with pytest.raises(ValueError):
-        rel.load("no-such-config")
+        nk_troops.load("no-such-config")
 
 
 def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
@@ -149,7 +154,19 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     (src / "README.md").write_text("readme\n", encoding="utf-8")
     shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     shutil.copytree(DATASET, src / "dataset")
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(tmp_path / "whl"), str(src)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-q",
+        "-w",
+        str(tmp_path / "whl"),
+        str(src),
+    ]
     subprocess.run(cmd, check=True, capture_output=True)
     (wheel,) = (tmp_path / "whl").glob("nk_troops-*.whl")
     assert wheel.name.startswith(f"nk_troops-{__version__}-")
@@ -158,8 +175,8 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     packaged = {p.name for p in (site / "nk_troops" / "_release").iterdir()}
     assert packaged == set(json.loads((DATASET / rel.MANIFEST).read_text())["files"]) | {rel.MANIFEST}
     probe = (
-        "import json, sys; from nk_troops import release as r; "
-        f"ds = r.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
+        "import json, nk_troops; from nk_troops import release as r; "
+        f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
         "print(json.dumps({'dir': str(r.release_dir()), 'rows': [dict(x) for x in ds]}))"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -295,27 +312,28 @@ def test_croissant_validates_and_reads_records(built):
     docs = list(ds.records("documents"))
     assert [d["documents/doc_id"].decode() for d in docs] == [r["doc_id"] for r in rows["documents"]]
     spans = list(ds.records("spans"))
-    assert [(s["spans/id"].decode(), s["spans/start"], s["spans/end"]) for s in spans] == [(r["id"], r["start"], r["end"]) for r in rows["spans"]]
+    assert [(s["spans/id"].decode(), s["spans/start"], s["spans/end"]) for s in spans] == [
+        (r["id"], r["start"], r["end"]) for r in rows["spans"]
+    ]
     meta = json.loads(files[rel.CROISSANT])
     assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
-    assert {d["name"]: d["sha256"] for d in meta["distribution"]} == {rel.data_file(c): rel.sha256(files[rel.data_file(c)]) for c in CONFIGS}
+    assert {d["name"]: d["sha256"] for d in meta["distribution"]} == {
+        rel.data_file(c): rel.sha256(files[rel.data_file(c)]) for c in CONFIGS
+    }
 
 
 # --- partial annotations, clusters, statistics, diff --------------------------
 
 
-def test_build_works_without_gold_annotations(tmp_path):
+def test_build_without_gold_annotations_reports_every_unexplained_number_and_quote(tmp_path):
     root = _copy_sources(tmp_path)
     shutil.rmtree(root / "annotations" / "gold")
-    release = rel.assemble(root)
-    rows = release.rows()
-    assert rows["spans"] == [] and rows["clusters"] == []
-    assert all(d["claims"] == d["quotes"] == d["figures"] == [] and d["sentences"] for d in rows["documents"])
-    assert all(set(t.claim_tags) == {"O"} for t in release.tokens)
-    files = rel.write_release(release, root / "dataset")
-    assert files["spans.jsonl"] == b""
-    docs = load_dataset(str(root / "dataset"), "documents", split="test", cache_dir=str(tmp_path / "c"))
-    assert [d["claims"] for d in docs] == [[]] * len(release.documents)
+    with pytest.raises(IncidentError) as err:
+        rel.assemble(root)
+    codes = {i.code for i in err.value.incidents}
+    assert codes == {"figure-unexplained", "quote-mark-unexplained"}
+    numbers = sum(len(NUMBER_RE.findall(d.text)) for d in build_documents(root / "annotations/recipes", root / "dataset/raw"))
+    assert sum(i.code == "figure-unexplained" for i in err.value.incidents) == numbers > 0
 
 
 def test_cluster_claims_are_derived_from_the_claims(built):
@@ -330,7 +348,14 @@ def test_claim_naming_an_undefined_cluster_is_an_incident(built, tmp_path):
     release, _ = built
     root = _copy_sources(tmp_path)
     doc = release.documents[0]
-    claim = {"id": f"{doc.doc_id}-clm-99", "text": doc.title, "occurrence": 1, "claimant": "author", "hedged": False, "cluster": "no-such-cluster"}
+    claim = {
+        "id": f"{doc.doc_id}-clm-99",
+        "text": doc.title,
+        "occurrence": 1,
+        "claimant": "author",
+        "hedged": False,
+        "cluster": "no-such-cluster",
+    }
     extra = {"doc_id": doc.doc_id, "claims": [claim]}
     (root / "annotations" / "gold" / f"{doc.doc_id}.extra.yaml").write_text(yaml.safe_dump(extra, allow_unicode=True), encoding="utf-8")
     with pytest.raises(rel.IncidentError) as err:
@@ -345,21 +370,27 @@ def test_stats_prints_a_row_per_document(built, capsys):
     assert out[0] == "| doc | passages | characters | words | sentences | claims | quotes | figures |"
     assert [line.split(" | ")[0].strip("| ") for line in out[2:]] == [d.doc_id for d in release.documents] + ["total"]
     first = release.documents[0]
-    assert out[2] == f"| {first.doc_id} | {len(first.passages)} | {len(first.text)} | {len(first.text.split())} | " + " | ".join(
-        str(len(getattr(release.annotations[first.doc_id], k))) for k in ("sentences", "claims", "quotes", "figures")
-    ) + " |"
+    assert (
+        out[2]
+        == f"| {first.doc_id} | {len(first.passages)} | {len(first.text)} | {len(first.text.split())} | "
+        + " | ".join(str(len(getattr(release.annotations[first.doc_id], k))) for k in ("sentences", "claims", "quotes", "figures"))
+        + " |"
+    )
 
 
-def test_datasheet_hook_fills_only_the_marked_block(built, tmp_path):
+def test_datasheet_blocks_are_fresh(built):
+    """DATASHEET.md's statistics and agreement table equal a fresh computation (run `nk-troops build`)."""
     release, _ = built
-    sheet = tmp_path / "DATASHEET.md"
-    sheet.write_text(f"# Sheet\n\nbefore\n{rel.STATS_BEGIN}\nold numbers\n{rel.STATS_END}\nafter\n", encoding="utf-8")
-    assert rel.fill_datasheet(sheet, release)
-    text = sheet.read_text(encoding="utf-8")
-    assert text == f"# Sheet\n\nbefore\n{rel.STATS_BEGIN}\n{rel.datasheet_stats(release)}{rel.STATS_END}\nafter\n"
-    assert f"| total | {sum(len(d.passages) for d in release.documents)} |" in text
-    (tmp_path / "plain.md").write_text("no markers\n", encoding="utf-8")
-    assert not rel.fill_datasheet(tmp_path / "plain.md", release)
+    text = (ROOT / "DATASHEET.md").read_text(encoding="utf-8")
+    for name, body in rel.datasheet_blocks(ROOT, release).items():
+        assert blocks.section(text, name) == body.strip("\n"), f"DATASHEET.md block {name!r} is stale"
+
+
+def test_generated_block_is_replaced_in_place_and_appended_when_missing():
+    text = "intro\n<!-- x:begin -->\nold\n<!-- x:end -->\noutro\n"
+    assert blocks.replace_section(text, "x", "new") == "intro\n<!-- x:begin -->\nnew\n<!-- x:end -->\noutro\n"
+    assert blocks.section(blocks.replace_section("intro", "y", "new"), "y") == "new"
+    assert blocks.section("no markers", "x") is None
 
 
 def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys):
@@ -374,7 +405,11 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
         folder.mkdir()
         (folder / "spans.jsonl").write_bytes(rel.render_jsonl(data))
     diff = diff_spans(read_spans(old), read_spans(new))
-    assert (diff[Layer.FIGURE].added, diff[Layer.FIGURE].removed, diff[Layer.FIGURE].changed) == ([], ["nk000-fig-02"], {"nk000-fig-01": ["value"]})
+    assert (diff[Layer.FIGURE].added, diff[Layer.FIGURE].removed, diff[Layer.FIGURE].changed) == (
+        [],
+        ["nk000-fig-02"],
+        {"nk000-fig-01": ["value"]},
+    )
     assert diff[Layer.CLAIM].added == ["nk000-clm-01"] and not diff[Layer.QUOTE].changed
     assert main(["diff", str(old), str(new)]) == 0
     assert "| figure | 0 | 1 | 1 |" in capsys.readouterr().out

@@ -22,12 +22,20 @@ METADATA: dict[str, Any] = {
     "language": ["en"],
     "multilinguality": ["monolingual"],
     "language_creators": ["found"],
-    "annotations_creators": ["expert-generated"],
+    "annotations_creators": ["machine-generated"],  # two AI annotation passes, adjudicated (DATASHEET.md)
     "source_datasets": ["original"],
     "size_categories": ["n<1K"],
     "task_categories": ["token-classification", "text-classification"],
     "task_ids": ["fact-checking"],
-    "tags": ["claim-detection", "check-worthiness", "quotation-attribution", "numeral-extraction", "span-annotation", "news", "fact-checking"],
+    "tags": [
+        "claim-detection",
+        "check-worthiness",
+        "quotation-attribution",
+        "numeral-extraction",
+        "span-annotation",
+        "news",
+        "fact-checking",
+    ],
 }
 DESCRIPTIONS = {
     "documents": "one row per article: text, passages, provenance, and its claims, quotes, figures and sentences",
@@ -48,7 +56,7 @@ def _dataset_info(config: str, rows: list[dict[str, Any]], size: int) -> dict[st
 
     features = hf_features(config)
     # encoding the rows checks them against the declared features and gives the Arrow size
-    num_bytes = Dataset.from_list(rows, features=features).data.nbytes
+    num_bytes = Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features).data.nbytes
     splits = SplitDict()
     splits.add(SplitInfo(name="test", num_bytes=num_bytes, num_examples=len(rows)))
     info = DatasetInfo(config_name=config, features=features, splits=splits, download_size=size, dataset_size=num_bytes)
@@ -61,7 +69,11 @@ def card_metadata(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes],
         entry: dict[str, Any] = {"config_name": config}
         if config == "documents":
             entry["default"] = True
-        entry |= {"data_files": [{"split": "test", "path": f"{config}.jsonl"}], "version": __version__, "description": config_description(config, digest)}
+        entry |= {
+            "data_files": [{"split": "test", "path": f"{config}.jsonl"}],
+            "version": __version__,
+            "description": config_description(config, digest),
+        }
         configs.append(entry)
     infos = [_dataset_info(c, rows[c], len(data[f"{c}.jsonl"])) for c in CONFIGS]
     return {**METADATA, "version": __version__, "content_sha256": digest, "configs": configs, "dataset_info": infos}
@@ -133,6 +145,23 @@ metadata, so a changed release never shares a cache entry with an old one.
 in Croissant 1.1. Changes between versions are listed in `CHANGELOG.md` of the
 repository (`nk-troops diff OLD NEW`).
 
-Not a source of truth about the events: the articles disagree with each other,
-and figures were time-sensitive. See DATASHEET.md in the repository.
+## How the annotations were made
+
+Following a written specification and guidelines with worked examples
+(`annotations/` in the repository), in two independent passes by two separate AI
+annotation sessions of the same model, with every disagreement adjudicated and
+logged. No human annotated or adjudicated the spans, so the measured agreement
+(in DATASHEET.md) is an upper bound on reliability, not a human-human figure.
+
+## Limitations
+
+- Five articles about one story in one week, all in English; several are rewrites
+  of the same wire reports (Yonhap, NBC News), so they are not independent sources.
+- Claims about the same events recur across articles (see the `clusters` config):
+  leave-one-document-out folds leak propositions from training into test folds.
+- Not a source of truth about the events: the articles disagree with each other
+  (12,000 vs 10,000 troops), figures were time-sensitive, and the claims carry no
+  veracity labels. Do not train a model to assert them as facts.
+
+See DATASHEET.md in the repository for the full datasheet.
 """

@@ -51,13 +51,13 @@ def _build(args: argparse.Namespace) -> int:
     print(f"wrote {len(files)} files to {out}")
     if out.resolve() == default_out.resolve():  # schema/ and DATASHEET.md belong to the checkout, not to a side build
         print(f"wrote {len(write_json_schemas(root / 'schema'))} JSON Schema files to {root / 'schema'}")
-        if fill_datasheet(root / "DATASHEET.md", release):
+        if fill_datasheet(root, release):
             print("updated the statistics in DATASHEET.md")
     digest = read_manifest(out)["content_sha256"]
     print(f"version {__version__}, content sha256 {digest}")
     if changelog_entry(root / "CHANGELOG.md", __version__) != digest:
         print(
-            f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (nk-troops diff OLD NEW)"
+            f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)"
         )
     for note in release.notes:
         print(f"note: {note}")
@@ -140,6 +140,36 @@ def _baseline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from .incidents import render_json
+    from .validate import Inputs, release_inputs, validate, validate_predictions
+
+    paths = [Path(x) for x in args.paths]
+    if args.predictions:
+        report = validate_predictions(Path(args.predictions), paths[0] if paths else Path(args.root) / "dataset")
+    elif args.documents or args.spans or len(paths) == 2:
+        docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
+        if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
+            print("give a release folder, two files (documents spans), or --documents D --spans S", file=sys.stderr)
+            return 2
+        report = validate(Inputs(documents=docs, spans=spans, raw_dir=docs.parent / "raw" if (docs.parent / "raw").is_dir() else None))
+    elif len(paths) <= 1:
+        folder = paths[0] if paths else Path(args.root) / "dataset"
+        if not folder.is_dir():
+            print(f"not a release folder: {folder}", file=sys.stderr)
+            return 2
+        report = validate(release_inputs(folder))
+    else:
+        print("give at most two paths", file=sys.stderr)
+        return 2
+    render = render_json if args.format == "json" else render_text
+    if report.incidents or args.format == "json":
+        print(render(report.incidents, args.max_errors))
+    if not report.incidents:
+        print("valid: no incidents", file=sys.stderr)
+    return 2 if report.unusable else 1 if report.incidents else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
@@ -176,6 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
     p.add_argument("--write", action="store_true", help="with --results: rewrite the table in README.md and DATASHEET.md")
     p.set_defaults(func=_baseline)
+    p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
+    p.add_argument("paths", nargs="*", help="a release folder (default: dataset/), or a documents and a spans JSONL file")
+    p.add_argument("--documents", help="documents JSONL (with --spans)")
+    p.add_argument("--spans", help="spans JSONL (with --documents)")
+    p.add_argument("--predictions", help="predicted spans, checked against the gold documents of PATH (default: dataset/)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
+    p.set_defaults(func=_validate)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Any
 
 from .card import METADATA, PRETTY_NAME, config_description
-from .release import sha256
 from .model import Document, Provenance, flat_span_columns, record_fields, unwrap_optional
-from .version import __version__
+from .release import sha256
+from .version import RELEASE_DATE, __version__
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
 # the JSON-LD context mlcroissant writes for 1.1 (mlcroissant._src.core.rdf.make_context)
@@ -116,8 +116,20 @@ def croissant(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], dig
         for name in sorted(data)
     ]
     record_sets = [
-        {"@type": "cr:RecordSet", "@id": "documents", "name": "documents", "description": f"{len(rows['documents'])} articles", "field": _document_fields()},
-        {"@type": "cr:RecordSet", "@id": "spans", "name": "spans", "description": f"{len(rows['spans'])} spans, one per row", "field": _span_fields()},
+        {
+            "@type": "cr:RecordSet",
+            "@id": "documents",
+            "name": "documents",
+            "description": f"{len(rows['documents'])} articles",
+            "field": _document_fields(),
+        },
+        {
+            "@type": "cr:RecordSet",
+            "@id": "spans",
+            "name": "spans",
+            "description": f"{len(rows['spans'])} spans, one per row",
+            "field": _span_fields(),
+        },
     ]
     return {
         "@context": CONTEXT,
@@ -132,6 +144,7 @@ def croissant(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], dig
         ),
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "version": __version__,
+        "datePublished": RELEASE_DATE,
         "inLanguage": METADATA["language"][0],
         "keywords": METADATA["tags"],
         "citeAs": f"nk-troops {__version__}: claims, quotes and figures in five news articles on North Korean troops in Russia.",

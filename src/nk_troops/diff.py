@@ -64,7 +64,7 @@ def render_diff(diff: dict[Layer, LayerDiff], verbose: bool = False) -> str:
     lines = ["| layer | added | removed | changed |", "|---|---:|---:|---:|"]
     lines += [f"| {layer.value} | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |" for layer, d in diff.items()]
     if verbose:
-        for layer, d in diff.items():
+        for d in diff.values():
             lines += [f"+ {sid}" for sid in d.added] + [f"- {sid}" for sid in d.removed]
             lines += [f"~ {sid}: {', '.join(fields)}" for sid, fields in d.changed.items()]
     return "\n".join(lines) + "\n"

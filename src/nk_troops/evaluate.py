@@ -31,6 +31,7 @@ from .incidents import Incident, IncidentError
 from .jsonl import read_all
 from .matching import assign
 from .model import Layer
+from .validate import validate_predictions
 
 SCHEMAS = ("strict", "exact", "partial", "type")
 COUNT_NAMES = ("COR", "INC", "PAR", "MIS", "SPU")
@@ -39,7 +40,6 @@ ATTRIBUTES = {
     Layer.QUOTE: ("speaker", "quote_type"),
     Layer.CLAIM: ("claimant", "hedged"),
 }
-REQUIRED = {"doc_id": str, "layer": str, "start": int, "end": int}
 
 
 # --- counts ------------------------------------------------------------------
@@ -260,32 +260,10 @@ def load_gold(folder: Path) -> Gold:
     return Gold({d["doc_id"]: d["text"] for _, d in docs}, {d["doc_id"]: d["fold"] for _, d in docs}, [s for _, s in spans])
 
 
-def check_predictions(path: Path, gold: Gold) -> tuple[list[dict], list[Incident]]:
-    """Prediction rows of a JSONL file, or the incidents that make them unusable for scoring."""
-    rows, incidents = read_jsonl(path)
-    where = str(path)
-    for n, row in rows:
-        at = {"file": where, "line": n, "doc_id": row.get("doc_id"), "span_id": row.get("id")}
-        missing = [k for k in REQUIRED if k not in row]
-        wrong = [k for k, tp in REQUIRED.items() if k in row and (not isinstance(row[k], tp) or isinstance(row[k], bool))]
-        if missing:
-            incidents.append(Incident("schema-required", **at, found=", ".join(missing), expected=", ".join(REQUIRED)))
-        if wrong:
-            incidents.append(Incident("schema-type", **at, found=", ".join(wrong), expected="doc_id, layer: string; start, end: integer"))
-        if missing or wrong:
-            continue
-        if row["layer"] not in set(Layer):
-            incidents.append(Incident("schema-enum", **at, found=row["layer"], expected=", ".join(Layer)))
-        elif row["doc_id"] not in gold.texts:
-            incidents.append(Incident("document-unknown", **at, found=row["doc_id"], expected=", ".join(sorted(gold.texts))))
-        elif not 0 <= row["start"] < row["end"] <= len(gold.texts[row["doc_id"]]):
-            length = len(gold.texts[row["doc_id"]])
-            incidents.append(
-                Incident("offset-out-of-range", **at, start=row["start"], end=row["end"], expected=f"0 <= start < end <= {length}")
-            )
-        elif "text" in row and row["text"] != gold.texts[row["doc_id"]][row["start"] : row["end"]]:
-            found = gold.texts[row["doc_id"]][row["start"] : row["end"]]
-            incidents.append(Incident("offset-text-mismatch", **at, start=row["start"], end=row["end"], found=row["text"], expected=found))
+def check_predictions(path: Path, gold_dir: Path) -> tuple[list[dict], list[Incident]]:
+    """Prediction rows of a JSONL file, with the validator's incidents (none when the file is usable)."""
+    incidents = validate_predictions(path, gold_dir).incidents
+    rows, _ = read_jsonl(path) if not incidents else ([], [])
     return [r for _, r in rows], incidents
 
 
@@ -324,7 +302,7 @@ def render_json(report: Report) -> str:
 def evaluate_file(pred_path: Path, gold_dir: Path, layers: Sequence[Layer] = tuple(Layer), folds: Sequence[int] | None = None) -> Report:
     """Check and score a predictions file against a release; raises ``IncidentError`` on bad input."""
     gold = load_gold(gold_dir)
-    pred, incidents = check_predictions(pred_path, gold)
+    pred, incidents = check_predictions(pred_path, gold_dir)
     if incidents:
         raise IncidentError(incidents)
     keep = set(gold.folds) if folds is None else {d for d, f in gold.folds.items() if f in folds}

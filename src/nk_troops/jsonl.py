@@ -87,7 +87,7 @@ class JsonlReader:
             if len(objs) == len(batch) and all(type(o) is dict for o in objs):
                 self.records += len(objs)
                 return [(n, o) for (n, _, _), o in zip(batch, objs, strict=True)]
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             pass
         out = []
         for n, raw, ended in batch:

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import blocks, completeness
 from .anchors import DocumentAnnotations, resolve_folder
 from .documents import build_documents, read_yaml
 from .incidents import Incident, IncidentError
@@ -32,7 +33,6 @@ CARD = "README.md"
 MANIFEST = "manifest.json"
 CROISSANT = "croissant.json"
 FIGURE = "span_counts.png"
-STATS_BEGIN, STATS_END = "<!-- stats:begin -->", "<!-- stats:end -->"
 
 
 def data_file(config: str) -> str:
@@ -96,6 +96,8 @@ def assemble(root: Path) -> Release:
     clusters, notes = _clusters(ann_dir / "clusters.yaml", claims)
     spans = [sp for doc in documents for ann in [annotations[doc.doc_id]] for sp in (*ann.claims, *ann.quotes, *ann.figures)]
     incidents: list[Incident] = []
+    for doc in documents:  # an unannotated number or quotation is an error, not an omission
+        incidents += completeness.check(doc, annotations[doc.doc_id], str(ann_dir / "gold" / f"{doc.doc_id}.yaml"))
     tokens = []
     for doc in documents:
         try:
@@ -121,7 +123,9 @@ def _registry(path: Path, cls: type, convert: Any) -> list[Any]:
             out.append(convert(item, keys))
         except (TypeError, ValueError, KeyError) as exc:
             found = sorted(item) if isinstance(item, dict) else item
-            incidents.append(Incident("annotation-invalid", file=str(path), detail=f"[{i}]: {exc}", found=str(found), expected=str(sorted(keys))))
+            incidents.append(
+                Incident("annotation-invalid", file=str(path), detail=f"[{i}]: {exc}", found=str(found), expected=str(sorted(keys)))
+            )
     if incidents:
         raise IncidentError(incidents)
     return out
@@ -147,7 +151,9 @@ def _clusters(path: Path, claims: list[Any]) -> tuple[list[Cluster], list[str]]:
         _check_keys(item, {"id", "statement"}, {"claims", "conflicts_with"})
         listed, derived = item.get("claims"), members.get(item["id"], [])
         if listed is not None and sorted(listed) != sorted(derived):
-            raise ValueError(f"claims {sorted(listed)} differ from the claims naming this cluster {sorted(derived)}; drop the list, it is derived")
+            raise ValueError(
+                f"claims {sorted(listed)} differ from the claims naming this cluster {sorted(derived)}; drop the list, it is derived"
+            )
         conflicts = tuple(from_dict(Conflict, c) for c in item.get("conflicts_with") or [])
         return {"id": item["id"], "statement": item["statement"], "claims": tuple(derived), "conflicts_with": conflicts}
 
@@ -156,7 +162,12 @@ def _clusters(path: Path, claims: list[Any]) -> tuple[list[Cluster], list[str]]:
     unknown = [c for c in claims if c.cluster not in known]
     if unknown:
         raise IncidentError(
-            [Incident("cluster-unknown", file=str(path), doc_id=c.doc_id, span_id=c.id, found=c.cluster, expected="an id in clusters.yaml") for c in unknown]
+            [
+                Incident(
+                    "cluster-unknown", file=str(path), doc_id=c.doc_id, span_id=c.id, found=c.cluster, expected="an id in clusters.yaml"
+                )
+                for c in unknown
+            ]
         )
     clusters = sorted((Cluster(**c) for c in table if c["claims"]), key=lambda c: c.id)
     empty = sorted(c["id"] for c in table if not c["claims"])
@@ -223,18 +234,16 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
 
 
-def fill_datasheet(path: Path, release: Release) -> bool:
-    """Replace the statistics between the markers of DATASHEET.md; False when there is no such block."""
-    if not path.exists():
-        return False
-    text = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(STATS_BEGIN) + r".*?" + re.escape(STATS_END), re.S)
-    if not pattern.search(text):
-        return False
-    new = pattern.sub(lambda _: f"{STATS_BEGIN}\n{datasheet_stats(release)}{STATS_END}", text)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return True
+def datasheet_blocks(root: Path, release: Release) -> dict[str, str]:
+    """The generated blocks of DATASHEET.md: release statistics and the two-pass agreement."""
+    from .agreement import render, resolve_passes
+
+    return {"stats": datasheet_stats(release), "agreement": render(*resolve_passes(release.documents, root / "annotations"))}
+
+
+def fill_datasheet(root: Path, release: Release) -> bool:
+    """Rewrite the generated blocks of ``root``/DATASHEET.md; True when it changed."""
+    return blocks.write(root / "DATASHEET.md", datasheet_blocks(root, release))
 
 
 def changelog_entry(path: Path, version: str) -> str | None:
@@ -334,7 +343,10 @@ def datasheet_stats(release: Release) -> str:
         _distribution("Quote speakers", Counter("registry entity" if q.speaker in entity_ids else "unregistered" for q in quotes)),
         _distribution("Claimants", Counter(c.claimant if c.claimant in ("author", "unspecified") else "entity" for c in claims)),
         _distribution("Hedged claims", Counter("hedged" if c.hedged else "not hedged" for c in claims)),
-        _distribution("Sentences", Counter("with claims" if s.claims else (s.no_claim_reason.value if s.no_claim_reason else "no decision") for s in sentences)),
+        _distribution(
+            "Sentences",
+            Counter("with claims" if s.claims else (s.no_claim_reason.value if s.no_claim_reason else "no decision") for s in sentences),
+        ),
         _distribution("Cluster sizes (claims per cluster)", Counter({f"{k} claim{'s' if k > 1 else ''}": v for k, v in sizes.items()})),
         f"Clusters spanning more than one document: {cross_doc}; conflicting cluster pairs: {len(conflicts)}.\n",
         f"![Spans per layer and document](dataset/{FIGURE})\n",

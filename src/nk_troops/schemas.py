@@ -176,7 +176,8 @@ def _pandera_column(tp: Any, md: dict[str, Any], nullable: bool) -> Any:
     elif inner is bool:
         dtype = None if nullable else bool
         checks.append(pa.Check.isin([True, False]))
-    return pa.Column(dtype, checks=checks, nullable=nullable, required=True)
+    # an all-null float column arrives as object: coerce nullable numbers, check every other dtype as is
+    return pa.Column(dtype, checks=checks, nullable=nullable, required=True, coerce=dtype == "float64")
 
 
 def pandera_spans_schema() -> Any:

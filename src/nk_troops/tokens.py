@@ -80,7 +80,9 @@ def tokenize_sentences(text: str, sentences: list[Sentence], spans: list[Span]) 
         )  # fmt: skip
     for sp in spans:
         if sp.id not in placed:
-            incidents.append(_incident(sp, "the span crosses a sentence boundary, so no sentence row can tag it", "a span inside one sentence"))
+            incidents.append(
+                _incident(sp, "the span crosses a sentence boundary, so no sentence row can tag it", "a span inside one sentence")
+            )
     if incidents:
         raise IncidentError(incidents)
     return rows
@@ -88,11 +90,22 @@ def tokenize_sentences(text: str, sentences: list[Sentence], spans: list[Span]) 
 
 def _misaligned(sent: Sentence, spans: list[Span], starts: set[int], ends: set[int]) -> list[Incident]:
     return [
-        _incident(sp, f"span edge cuts a token of sentence {sent.id}", "span edges on token edges (tokens: \\w+ or one other non-space character)")
+        _incident(
+            sp, f"span edge cuts a token of sentence {sent.id}", "span edges on token edges (tokens: \\w+ or one other non-space character)"
+        )
         for sp in spans
         if sp.start not in starts or sp.end not in ends
     ]
 
 
 def _incident(span: Span, detail: str, expected: str) -> Incident:
-    return Incident("span-token-misaligned", doc_id=span.doc_id, span_id=span.id, start=span.start, end=span.end, found=span.text, expected=expected, detail=detail)
+    return Incident(
+        "span-token-misaligned",
+        doc_id=span.doc_id,
+        span_id=span.id,
+        start=span.start,
+        end=span.end,
+        found=span.text,
+        expected=expected,
+        detail=detail,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..incidents import Incident
@@ -19,9 +20,13 @@ class Doc:
     line: int
     passages: tuple[tuple[int, int, str], ...]  # (start, end, type) in reading order
 
+    @cached_property
+    def starts(self) -> list[int]:
+        return [p[0] for p in self.passages]
+
     def passage_at(self, start: int, end: int) -> tuple[int, int, str] | None:
         """The passage holding [start, end), or None when the range crosses or misses passages."""
-        i = bisect.bisect_right([p[0] for p in self.passages], start) - 1
+        i = bisect.bisect_right(self.starts, start) - 1
         if i < 0:
             return None
         p = self.passages[i]

@@ -19,12 +19,28 @@ def tiling(line: int, doc: dict[str, Any], file: str) -> list[Incident]:
     pos = 0
     for i, p in enumerate(passages):
         if p["index"] != i or p["start"] != pos or p["end"] <= p["start"]:
-            out.append(incident("passage-tiling", file, line, [p["index"], p["start"], p["end"]], [i, pos, "> start"], doc_id=doc_id, detail=f"passages[{i}]"))
+            out.append(
+                incident(
+                    "passage-tiling",
+                    file,
+                    line,
+                    [p["index"], p["start"], p["end"]],
+                    [i, pos, "> start"],
+                    doc_id=doc_id,
+                    detail=f"passages[{i}]",
+                )
+            )
         pos = p["end"] + len(PASSAGE_SEPARATOR)
         if i + 1 < len(passages) and text[p["end"] : pos] != PASSAGE_SEPARATOR:
-            out.append(incident("passage-tiling", file, line, text[p["end"] : pos], PASSAGE_SEPARATOR, doc_id=doc_id, detail=f"after passages[{i}]"))
+            out.append(
+                incident(
+                    "passage-tiling", file, line, text[p["end"] : pos], PASSAGE_SEPARATOR, doc_id=doc_id, detail=f"after passages[{i}]"
+                )
+            )
     if passages and passages[-1]["end"] != len(text):
-        out.append(incident("passage-tiling", file, line, passages[-1]["end"], len(text), doc_id=doc_id, detail="last passage ends the text"))
+        out.append(
+            incident("passage-tiling", file, line, passages[-1]["end"], len(text), doc_id=doc_id, detail="last passage ends the text")
+        )
     if passages and (passages[0]["type"] != PassageType.TITLE or text[passages[0]["start"] : passages[0]["end"]] != doc["title"]):
         out.append(incident("passage-tiling", file, line, passages[0]["type"], "the title passage first", doc_id=doc_id))
     return out
@@ -45,5 +61,17 @@ def raw_source(line: int, doc: dict[str, Any], file: str, raw_dir: Path) -> list
         body = replay(raw, from_dict(Passage, p))
         if body != doc["text"][p["start"] : p["end"]]:
             found = doc["text"][p["start"] : p["end"]][:60]
-            out.append(incident("passage-text-mismatch", file, line, found, body[:60], doc_id=doc["doc_id"], start=p["start"], end=p["end"], detail=f"passages[{p['index']}]"))
+            out.append(
+                incident(
+                    "passage-text-mismatch",
+                    file,
+                    line,
+                    found,
+                    body[:60],
+                    doc_id=doc["doc_id"],
+                    start=p["start"],
+                    end=p["end"],
+                    detail=f"passages[{p['index']}]",
+                )
+            )
     return out

@@ -7,7 +7,7 @@ from ..model import Layer
 from ..sentences import _is_abbreviation
 from .context import Table, incident, rows
 
-QUOTE_MARKS = "“”‘’\"«»„‟‹›"
+QUOTE_MARKS = '“”‘’"«»„‟‹›'
 QUOTE_TRAILING = ",."
 
 

@@ -16,19 +16,68 @@ from ..incidents import Incident
 from ..model import FigureKind, Layer
 from .context import Table, incident, rows
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i >= 2}
-_ORDINALS = (
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
-    "sixteenth seventeenth eighteenth nineteenth"
-).split()
-_TENS_ORD = {w: 10 * i for i, w in enumerate("_ _ twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()) if i >= 2}
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = {
+    w: 10 * i for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]) if i >= 2
+}
+_ORDINALS = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+]
+_TENS_ORD = {
+    w: 10 * i
+    for i, w in enumerate(["_", "_", "twentieth", "thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth", "eightieth", "ninetieth"])
+    if i >= 2
+}
 WORDS = {w: i for i, w in enumerate(_UNITS)} | _TENS | {"dozen": 12, "hundred": 100}
 WORDS |= {w: i for i, w in enumerate(_ORDINALS)} | _TENS_ORD | {"hundredth": 100}
 SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
     r"(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
-    r"|(?P<word>(?:" + "|".join(sorted(map(re.escape, set(WORDS) | {"a"}), key=len, reverse=True)) + r")(?:-(?:" + "|".join(_UNITS[1:10] + _ORDINALS[1:10]) + r"))?)\b)"
+    r"|(?P<word>(?:"
+    + "|".join(sorted(map(re.escape, set(WORDS) | {"a"}), key=len, reverse=True))
+    + r")(?:-(?:"
+    + "|".join(_UNITS[1:10] + _ORDINALS[1:10])
+    + r"))?)\b)"
     r"(?:\s+(?P<scale>" + "|".join(SCALES) + r")\b)?",
     re.IGNORECASE,
 )

@@ -15,7 +15,9 @@ def check(t: Table, ctx: Context, file: str, gold: bool = True) -> list[Incident
     """Offsets of spans (``gold``) or predictions (no passage/context rules, absent columns skipped)."""
     out: list[Incident] = []
     docs = ctx.docs
-    for line, sid, doc_id, fold, start, end, text, prefix, suffix in rows(t, "id", "doc_id", "fold", "start", "end", "text", "prefix", "suffix"):
+    blank = [None] * len(t["line"])  # sentences and predictions lack some columns
+    cols = [t.get(name, blank) for name in ("id", "doc_id", "fold", "start", "end", "text", "prefix", "suffix")]
+    for line, sid, doc_id, fold, start, end, text, prefix, suffix in zip(t["line"], *cols, strict=True):
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}
         doc = docs.get(doc_id)
         if doc is None:
@@ -53,5 +55,26 @@ def _mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
                 continue
             if not 0 <= m["start"] < m["end"] <= len(doc.text):
                 found = [m["start"], m["end"]]
-                out.append(incident("offset-out-of-range", file, line, found, f"0 <= start < end <= {len(doc.text)}", doc_id=doc_id, span_id=sid, detail=name))
+                out.append(
+                    incident(
+                        "offset-out-of-range",
+                        file,
+                        line,
+                        found,
+                        f"0 <= start < end <= {len(doc.text)}",
+                        doc_id=doc_id,
+                        span_id=sid,
+                        detail=name,
+                    )
+                )
     return out
+
+
+def in_range(t: Table, ctx: Context) -> Table:
+    """The rows of a known document with offsets in range (the others are reported above)."""
+    keep = [
+        i
+        for i, (d, s, e) in enumerate(zip(t["doc_id"], t["start"], t["end"], strict=True))
+        if d in ctx.docs and 0 <= s < e <= len(ctx.docs[d].text)
+    ]
+    return {name: [col[i] for i in keep] for name, col in t.items()}

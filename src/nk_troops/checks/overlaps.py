@@ -29,8 +29,15 @@ def check(t: Table, file: str) -> list[Incident]:
         prev = int(order[i - 1])  # the span it overlaps may be earlier still; name the nearest
         out.append(
             incident(
-                "layer-overlap", file, t["line"][row], [t["start"][row], t["end"][row]], f"after {t['id'][prev]} ends ({t['end'][prev]})",
-                doc_id=t["doc_id"][row], span_id=t["id"][row], start=t["start"][row], end=t["end"][row],
+                "layer-overlap",
+                file,
+                t["line"][row],
+                [t["start"][row], t["end"][row]],
+                f"after {t['id'][prev]} ends ({t['end'][prev]})",
+                doc_id=t["doc_id"][row],
+                span_id=t["id"][row],
+                start=t["start"][row],
+                end=t["end"][row],
             )
         )
     return out

@@ -14,7 +14,7 @@ from ..incidents import Incident
 from ..model import RESERVED_CLAIMANTS, Layer
 from .context import Context, Table, incident, rows
 
-PRONOUNS = frozenset("he she they it him her them his its their".split())
+PRONOUNS = frozenset(["he", "she", "they", "it", "him", "her", "them", "his", "its", "their"])
 
 
 def mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
@@ -54,8 +54,12 @@ def duplicates(t: Table, file: str, column: str = "id") -> list[Incident]:
 class SpanIndex:
     """Where each span is, and each layer's spans per document sorted by start."""
 
-    def __init__(self, t: Table):
-        self.where = {sid: (doc, layer, s, e) for sid, doc, layer, s, e in zip(t["id"], t["doc_id"], t["layer"], t["start"], t["end"], strict=True)}
+    def __init__(self, t: Table, broken: set[str] | None = None, complete: bool = True):
+        self.broken = broken or set()  # ids of spans that failed their shape: already reported
+        self.complete = complete  # False when lines of the spans file were unreadable: an unknown id may be one of them
+        self.where = {
+            sid: (doc, layer, s, e) for sid, doc, layer, s, e in zip(t["id"], t["doc_id"], t["layer"], t["start"], t["end"], strict=True)
+        }
         by: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
         for sid, (doc, layer, s, e) in self.where.items():
             by[doc, layer].append((s, e, sid))
@@ -83,6 +87,8 @@ def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) ->
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}
         for ref in listed:
             where = index.where.get(ref)
+            if ref in index.broken or (where is None and not index.complete):
+                continue
             if where is None or where[1] != layer:
                 out.append(incident("span-unknown", file, line, ref, f"a {layer.value} id", detail=column, **loc))
             elif where[0] != doc_id or not (start <= where[2] and where[3] <= end):
@@ -93,13 +99,13 @@ def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) ->
     return out
 
 
-def clusters(t: Table, ctx: Context, spans_file: str, clusters_file: str) -> list[Incident]:
+def clusters(t: Table, ctx: Context, index: SpanIndex, spans_file: str, clusters_file: str) -> list[Incident]:
     """Each claim's cluster exists and lists it; each cluster's claims and conflicts exist."""
     if ctx.clusters is None:
         return []
     out = []
     listed_by: dict[str, str] = {}
-    for cid, (line, claims) in ctx.clusters.items():
+    for cid, (_, claims) in ctx.clusters.items():
         for ref in claims:
             listed_by[ref] = cid
     claim_ids = set()
@@ -113,7 +119,7 @@ def clusters(t: Table, ctx: Context, spans_file: str, clusters_file: str) -> lis
             out.append(incident("cluster-members-mismatch", spans_file, line, listed_by.get(sid), cluster, doc_id=doc_id, span_id=sid))
     for cid, (line, claims) in ctx.clusters.items():
         for ref in claims:
-            if ref not in claim_ids:
+            if ref not in claim_ids and ref not in index.broken and index.complete:
                 out.append(incident("span-unknown", clusters_file, line, ref, "a claim id", detail=f"cluster {cid}"))
     return out
 

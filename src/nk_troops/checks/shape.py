@@ -84,9 +84,14 @@ class Shape:
             incident("schema-not-finite", file, line, found="NaN or Infinity", expected="a finite number", detail=p, **where)
             for p in _non_finite(obj)
         ]
+        seen = set()
         for err in sorted(self.detailed.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
             if isinstance(err.instance, float) and not math.isfinite(err.instance):
                 continue  # already reported as not finite
+            key = (tuple(err.absolute_path), err.validator)
+            if key in seen:  # the column's own schema and its layer branch may say the same thing
+                continue
+            seen.add(key)
             code = _CODES.get(str(err.validator), "schema-type")
             if code == "schema-type" and err.validator_value == "null" and "then" in err.schema_path:
                 code = "schema-layer-field"
@@ -94,7 +99,11 @@ class Shape:
             found = err.instance if not isinstance(err.instance, dict | list) else type(err.instance).__name__
             if err.validator == "additionalProperties":
                 found = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            out.append(incident(code, file, line, found=found, expected=expected, detail=_path(err.absolute_path) + ": " + err.message[:160], **where))
+            out.append(
+                incident(
+                    code, file, line, found=found, expected=expected, detail=_path(err.absolute_path) + ": " + err.message[:160], **where
+                )
+            )
         if not out:  # both validators must agree; say so rather than pass a record silently
             for err in self.fast.iter_errors(obj):
                 code = _CODES.get(str(err.schema_path[-1]) if err.schema_path else "", "schema-type")

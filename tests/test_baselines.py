@@ -1,0 +1,95 @@
+"""Rule baselines: behaviour on small hand-made documents, valid output, and a results table that cannot go stale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nk_troops.baselines import BASELINES, run
+from nk_troops.baselines import results as baseline_results
+from nk_troops.baselines.common import Doc, load_inputs
+from nk_troops.baselines.figures_rules import predict as figures
+from nk_troops.baselines.quotes_rules import predict as quotes
+from nk_troops.evaluate import check_predictions
+from nk_troops.model import Entity, EntityType, span_to_row
+from nk_troops.release import release_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def doc(text: str) -> Doc:
+    return Doc("nk000", 0, text, "2024-10-18", ((0, len(text), "paragraph"),), ((0, len(text)),))
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "value", "qualifier"),
+    [
+        ("It sent about 1,500 soldiers.", "1,500", 1500.0, "approximate"),
+        ("It formed up to 3,000 troops.", "3,000", 3000.0, "upper_bound"),
+        ("It sent more than 12,000 troops.", "12,000", 12000.0, "lower_bound"),
+        ("It has 1.2 million personnel.", "1.2 million", 1200000.0, "exact"),
+        ("Six North Koreans died.", "Six", 6.0, "exact"),
+    ],
+)
+def test_figures_value_and_qualifier(text, surface, value, qualifier) -> None:
+    (fig,) = figures(doc(text))
+    assert (fig.text, fig.value, fig.qualifier.value, fig.kind.value) == (surface, value, qualifier, "count")
+
+
+def test_figures_dates_and_ordinals() -> None:
+    found = {
+        f.text: f
+        for f in figures(
+            doc(
+                "Ships sailed between October 8 and 13, after the April 15, 2012 parade, the 1950-53 war, "
+                "a strike on Oct. 3 and the fourth largest army, one of many."
+            )
+        )
+    }
+    assert set(found) == {"October 8 and 13", "April 15, 2012", "1950-53", "Oct. 3", "fourth"}  # "one of" is a pronoun
+    assert (found["October 8 and 13"].normalized, found["October 8 and 13"].year_inferred) == ("2024-10-08/2024-10-13", True)
+    assert (found["April 15, 2012"].normalized, found["April 15, 2012"].year_inferred) == ("2012-04-15", False)
+    assert found["1950-53"].normalized == "1950/1953" and found["Oct. 3"].normalized == "2024-10-03"
+    assert (found["fourth"].kind.value, found["fourth"].value) == ("ordinal", 4.0)
+
+
+def test_quotes_content_cue_and_speaker() -> None:
+    text = "“We are watching,” said Koo Byoung-sam. Peskov called it “fake news.”"
+    entities = [
+        Entity("koo-byoung-sam", "Koo Byoung-sam", EntityType.PERSON, ("Koo Byoung-sam",)),
+        Entity("dmitry-peskov", "Dmitry Peskov", EntityType.PERSON, ("Peskov",)),
+    ]
+    d = Doc("nk000", 0, text, "2024-10-18", ((0, len(text), "paragraph"),), ((0, 39), (40, len(text))))
+    first, second = quotes(d, entities)
+    assert (first.text, first.quote_type.value, first.speaker) == ("We are watching", "direct", "koo-byoung-sam")
+    assert text[first.cue_span.start : first.cue_span.end] == "said"
+    assert (second.text, second.quote_type.value, second.speaker) == ("fake news", "partial", "dmitry-peskov")
+
+
+def test_every_baseline_writes_predictions_the_scorer_accepts(tmp_path) -> None:
+    docs, entities = load_inputs(release_dir())
+    spans = run(list(BASELINES), docs, entities)
+    assert {sp.layer.value for sp in spans} == {"claim", "quote", "figure"}
+    pred = tmp_path / "pred.jsonl"
+    from nk_troops.baselines import write_predictions
+
+    write_predictions(spans, pred)
+    rows, incidents = check_predictions(pred, release_dir())
+    assert incidents == [] and rows == [span_to_row(sp) for sp in spans]
+    for claim in (sp for sp in spans if sp.layer.value == "claim"):  # members of a claim lie inside it
+        members = [sp for sp in spans if sp.id in (*claim.figures, *claim.quotes) and sp.doc_id == claim.doc_id]
+        assert all(claim.start <= m.start and m.end <= claim.end for m in members)
+
+
+@pytest.mark.parametrize("name", ["README.md", "DATASHEET.md"])
+def test_results_table_is_fresh(name) -> None:
+    fresh = baseline_results.render(baseline_results.compute(release_dir()))
+    current = baseline_results.section((ROOT / name).read_text(encoding="utf-8"))
+    assert current == fresh, f"{name} is stale: run `{baseline_results.COMMAND}`"
+
+
+def test_replace_section_keeps_the_text_around_it() -> None:
+    text = f"intro\n{baseline_results.BEGIN}\nold\n{baseline_results.END}\noutro\n"
+    assert baseline_results.replace_section(text, "new") == f"intro\n{baseline_results.BEGIN}\nnew\n{baseline_results.END}\noutro\n"
+    assert baseline_results.section(baseline_results.replace_section("intro", "new")) == "new"

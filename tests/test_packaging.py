@@ -1,0 +1,49 @@
+"""The distribution ships every module and declares every third-party import."""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+# import name -> distribution name, where they differ
+DISTRIBUTION = {"yaml": "pyyaml", "jsonschema_rs": "jsonschema-rs"}
+
+
+def test_every_subpackage_is_listed_for_the_wheel():
+    src = ROOT / "src"
+    found = {".".join(p.parent.relative_to(src).parts) for p in src.rglob("__init__.py")}
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"]) - {"nk_troops._release"}
+    assert listed == found
+
+
+def _imports(folder: Path) -> set[str]:
+    names = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"nk_troops"}
+
+
+def _declared(requirements: list[str]) -> set[str]:
+    return {r.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip().lower() for r in requirements}
+
+
+def test_runtime_imports_are_declared_dependencies():
+    runtime = _declared(PYPROJECT["project"]["dependencies"])
+    optional = _declared([r for extra in PYPROJECT["project"]["optional-dependencies"].values() for r in extra])
+    used = {DISTRIBUTION.get(name, name).replace("_", "-").lower() for name in _imports(ROOT / "src")}
+    # an optional dependency may be imported only where the code handles its absence (see baselines)
+    assert used <= runtime | optional, used - runtime - optional
+
+
+def test_test_imports_are_declared():
+    declared = _declared(PYPROJECT["project"]["dependencies"]) | _declared(PYPROJECT["project"]["optional-dependencies"]["test"])
+    used = {DISTRIBUTION.get(name, name).replace("_", "-").lower() for name in _imports(ROOT / "tests") | _imports(ROOT / "scripts")}
+    assert used <= declared, used - declared
