@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from nervaluate import Evaluator
 
 from nk_troops.cli import main
-from nk_troops.evaluate import bcubed, evaluate_file, load_gold, score
-from nk_troops.matching import assign, overlap
+from nk_troops.evaluate import evaluate_file, load_gold, score
+from nk_troops.matching import assign, bcubed, overlap
 from nk_troops.release import release_dir
 
 

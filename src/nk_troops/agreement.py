@@ -1,7 +1,7 @@
 """Agreement between the two independent annotation passes.
 
-Figures and quotes are compared by exact span (both passes must pick the same
-offsets); claims, whose edges are the hardest decision, also by overlap. On
+Spans are paired one to one as the scorer pairs them (``matching.assign``) and
+reported by exact span and by overlap; claim edges are the hardest decision. On
 matched spans each attribute is compared; claim clusters are compared with
 B-cubed F1 over the claims both passes found, which needs no shared cluster ids.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .anchors import DocumentAnnotations, resolve_folder
+from .matching import assign, bcubed
 from .model import Document, Layer, SpanBase
 
 ATTRIBUTES = {
@@ -47,39 +48,14 @@ class LayerAgreement:
 
 
 def _overlap_pairs(a: list[SpanBase], b: list[SpanBase]) -> list[tuple[SpanBase, SpanBase]]:
-    """One-to-one pairs of overlapping spans, exact matches first, then by largest overlap."""
-    candidates = []
-    for x in a:
-        for y in b:
-            inter = min(x.end, y.end) - max(x.start, y.start)
-            if inter > 0:
-                exact = (x.start, x.end) == (y.start, y.end)
-                candidates.append((not exact, -inter, x.start, y.start, x.id, y.id, x, y))
-    used_a, used_b, pairs = set(), set(), []
-    for *_, x, y in sorted(candidates, key=lambda c: c[:6]):
-        if x.id not in used_a and y.id not in used_b:
-            used_a.add(x.id)
-            used_b.add(y.id)
-            pairs.append((x, y))
-    return pairs
+    """One-to-one pairs of overlapping spans, matched as the scorer matches them."""
+    return [(a[i], b[j]) for i, j in assign([(x.start, x.end) for x in a], [(y.start, y.end) for y in b])]
 
 
 def _bcubed_f1(pairs: list[tuple[SpanBase, SpanBase]]) -> float | None:
     """B-cubed F1 of pass B's clustering against pass A's over the matched claims."""
-    if not pairs:
-        return None
-    by_a, by_b = defaultdict(set), defaultdict(set)
-    for i, (x, y) in enumerate(pairs):
-        by_a[x.cluster].add(i)
-        by_b[y.cluster].add(i)
-    precision = recall = 0.0
-    for x, y in pairs:
-        same_a, same_b = by_a[x.cluster], by_b[y.cluster]
-        both = len(same_a & same_b)
-        precision += both / len(same_b)
-        recall += both / len(same_a)
-    precision, recall = precision / len(pairs), recall / len(pairs)
-    return 2 * precision * recall / (precision + recall)
+    result = bcubed([x.cluster for x, _ in pairs], [y.cluster for _, y in pairs])
+    return None if result is None else result.f1
 
 
 def compare(a: dict[str, DocumentAnnotations], b: dict[str, DocumentAnnotations], layer: Layer) -> LayerAgreement:

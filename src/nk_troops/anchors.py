@@ -198,8 +198,11 @@ _OPTIONAL = {
 }
 
 
-def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dict, tuple[int, int], tuple[str, str]]]:
-    """Resolve the anchors of one layer; entries with a bad shape are reported and skipped."""
+def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dict, dict[str, Any]]]:
+    """Resolve the anchors of one layer to (file, entry, item, the fields every span shares).
+
+    Entries with a bad shape or an unresolvable anchor are reported and skipped.
+    """
     out = []
     for path, i, item in raw.entries[key]:
         where = f"{key}[{i}]"
@@ -217,7 +220,19 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
             continue
         found = r.find(item, path, where, span_id=item["id"])
         if found:
-            out.append((path, where, item, found, r.context(*found)))
+            (s, e), (prefix, suffix) = found, r.context(*found)
+            doc = r.doc
+            base = {
+                "id": item["id"],
+                "doc_id": doc.doc_id,
+                "fold": doc.fold,
+                "start": s,
+                "end": e,
+                "text": doc.text[s:e],
+                "prefix": prefix,
+                "suffix": suffix,
+            }
+            out.append((path, where, item, base))
     return out
 
 
@@ -225,54 +240,40 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
     """Resolve every entry of one document; raises ``IncidentError`` with all problems."""
     r = _Resolver(doc)
     ann = DocumentAnnotations()
-    text = doc.text
-    for path, where, it, (s, e), (pre, suf) in _spans(r, raw, "figures"):
+    for path, where, it, base in _spans(r, raw, "figures"):
         kind = _enum(r, FigureKind, it["kind"], path, where, it["id"])
         qual = _enum(r, Qualifier, it["qualifier"], path, where, it["id"])
         if kind and qual:
             ann.figures.append(
                 Figure(
-                    it["id"],
-                    doc.doc_id,
-                    doc.fold,
-                    s,
-                    e,
-                    text[s:e],
-                    pre,
-                    suf,
-                    kind,
-                    _number(it["value"]),
-                    _number(it.get("value_max")),
-                    str(it["normalized"]),
-                    qual,
-                    it["unit"],
-                    bool(it.get("year_inferred", False)),
+                    **base,
+                    kind=kind,
+                    value=_number(it["value"]),
+                    value_max=_number(it.get("value_max")),
+                    normalized=str(it["normalized"]),
+                    qualifier=qual,
+                    unit=it["unit"],
+                    year_inferred=bool(it.get("year_inferred", False)),
                 )
             )
-    for path, where, it, (s, e), (pre, suf) in _spans(r, raw, "quotes"):
+    for path, where, it, base in _spans(r, raw, "quotes"):
         qtype = _enum(r, QuoteType, it["quote_type"], path, where, it["id"])
-        speaker = r.mention(it, "speaker_mention", (s, e), path, where, it["id"])
-        cue = r.mention(it, "cue", (s, e), path, where, it["id"])
+        span = (base["start"], base["end"])
+        speaker = r.mention(it, "speaker_mention", span, path, where, it["id"])
+        cue = r.mention(it, "cue", span, path, where, it["id"])
         if qtype:
-            ann.quotes.append(Quote(it["id"], doc.doc_id, doc.fold, s, e, text[s:e], pre, suf, qtype, it["speaker"], speaker, cue))
-    for path, where, it, (s, e), (pre, suf) in _spans(r, raw, "claims"):
-        claimant = r.mention(it, "claimant_mention", (s, e), path, where, it["id"])
+            ann.quotes.append(Quote(**base, quote_type=qtype, speaker=it["speaker"], speaker_span=speaker, cue_span=cue))
+    for path, where, it, base in _spans(r, raw, "claims"):
+        s, e = base["start"], base["end"]
         ann.claims.append(
             Claim(
-                it["id"],
-                doc.doc_id,
-                doc.fold,
-                s,
-                e,
-                text[s:e],
-                pre,
-                suf,
-                it["claimant"],
-                claimant,
-                bool(it["hedged"]),
-                it["cluster"],
-                _inside(ann.figures, s, e),
-                _inside(ann.quotes, s, e),
+                **base,
+                claimant=it["claimant"],
+                claimant_span=r.mention(it, "claimant_mention", (s, e), path, where, it["id"]),
+                hedged=bool(it["hedged"]),
+                cluster=it["cluster"],
+                figures=_inside(ann.figures, s, e),
+                quotes=_inside(ann.quotes, s, e),
             )
         )
     ann.sentences = _sentences(r, raw, ann.claims)
@@ -282,7 +283,7 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
             found = r.find(item, path, where)
             reason = _enum(r, enum, item.get("reason") if isinstance(item, dict) else None, path, where, None)
             if found and reason:
-                getattr(ann, key).append(Exclusion(*found, text[found[0] : found[1]], reason.value))
+                getattr(ann, key).append(Exclusion(*found, doc.text[found[0] : found[1]], reason.value))
     if r.incidents:
         raise IncidentError(r.incidents)
     return ann

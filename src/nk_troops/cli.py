@@ -56,9 +56,7 @@ def _build(args: argparse.Namespace) -> int:
     digest = read_manifest(out)["content_sha256"]
     print(f"version {__version__}, content sha256 {digest}")
     if changelog_entry(root / "CHANGELOG.md", __version__) != digest:
-        print(
-            f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)"
-        )
+        print(f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)")
     for note in release.notes:
         print(f"note: {note}")
     return 0

@@ -21,7 +21,7 @@ NUMBER_WORDS = (
     "dozen half first second third fourth fifth sixth seventh eighth ninth tenth once twice single"
 ).split()
 NUMBER_RE = re.compile(r"\d+|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-QUOTE_MARKS = "“”‘’\""
+QUOTE_MARKS = '“”‘’"'
 # A closing mark may sit after the comma or full stop that ends the quoted words.
 _CLOSING_GAP = ",."
 
@@ -57,11 +57,27 @@ def unexplained_marks(doc: Document, ann: DocumentAnnotations) -> list[int]:
 def check(doc: Document, ann: DocumentAnnotations, file: str) -> list[Incident]:
     """Incidents for every unexplained number and quotation mark of one document."""
     out = [
-        Incident("figure-unexplained", file=file, doc_id=doc.doc_id, start=s, end=e, found=doc.text[s:e], expected="a figure or a not_figures entry")
+        Incident(
+            "figure-unexplained",
+            file=file,
+            doc_id=doc.doc_id,
+            start=s,
+            end=e,
+            found=doc.text[s:e],
+            expected="a figure or a not_figures entry",
+        )
         for s, e in unexplained_numbers(doc, ann)
     ]
     out += [
-        Incident("quote-mark-unexplained", file=file, doc_id=doc.doc_id, start=i, end=i + 1, found=doc.text[max(0, i - 20) : i + 21], expected="a quote edge or a not_quotes entry")
+        Incident(
+            "quote-mark-unexplained",
+            file=file,
+            doc_id=doc.doc_id,
+            start=i,
+            end=i + 1,
+            found=doc.text[max(0, i - 20) : i + 21],
+            expected="a quote edge or a not_quotes entry",
+        )
         for i in unexplained_marks(doc, ann)
     ]
     return out

@@ -29,7 +29,7 @@ from typing import Any
 
 from .incidents import Incident, IncidentError
 from .jsonl import read_all
-from .matching import assign
+from .matching import BCubed, assign, bcubed
 from .model import Layer
 from .validate import validate_predictions
 
@@ -114,14 +114,6 @@ class Tally:
 
 
 @dataclass
-class BCubed:
-    precision: float
-    recall: float
-    f1: float
-    claims: int  # matched claims the clusters were compared over
-
-
-@dataclass
 class Report:
     layers: dict[Layer, dict[str, Counts]] = field(default_factory=lambda: {layer: _new_schemas() for layer in Layer})
     overall: dict[str, Counts] = field(default_factory=_new_schemas)
@@ -152,24 +144,6 @@ def _same(gold: Any, pred: Any) -> bool:
     if isinstance(gold, (int, float)) and isinstance(pred, (int, float)) and not isinstance(pred, bool):
         return math.isclose(gold, pred, rel_tol=1e-9, abs_tol=1e-9)
     return gold == pred
-
-
-def bcubed(gold_labels: Sequence[str], pred_labels: Sequence[str]) -> BCubed | None:
-    """B-cubed precision/recall/F1 of one clustering against another over the same items."""
-    if not gold_labels:
-        return None
-    by_gold, by_pred = defaultdict(set), defaultdict(set)
-    for i, (g, p) in enumerate(zip(gold_labels, pred_labels, strict=True)):
-        by_gold[g].add(i)
-        by_pred[p].add(i)
-    precision = recall = 0.0
-    for g, p in zip(gold_labels, pred_labels, strict=True):
-        both = len(by_gold[g] & by_pred[p])
-        precision += both / len(by_pred[p])
-        recall += both / len(by_gold[g])
-    n = len(gold_labels)
-    precision, recall = precision / n, recall / n
-    return BCubed(precision, recall, 2 * precision * recall / (precision + recall), n)
 
 
 def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = tuple(Layer)) -> Report:

@@ -1,4 +1,5 @@
-"""One-to-one matching of predicted spans to gold spans of one layer.
+"""One-to-one matching of predicted spans to gold spans of one layer, and B-cubed
+agreement of two clusterings over the matched spans.
 
 Among all one-to-one matchings of overlapping spans the scorer takes the one with
 the most exact matches, then the most pairs, then the most overlapping characters.
@@ -10,7 +11,9 @@ canonically and every tie is then broken the same way.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 Interval = tuple[int, int]
 
@@ -86,3 +89,29 @@ def assign(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[int
             if overlap(gold[i], pred[j]):
                 pairs.append((i, j))
     return sorted(pairs)
+
+
+@dataclass
+class BCubed:
+    precision: float
+    recall: float
+    f1: float
+    claims: int  # matched claims the clusters were compared over
+
+
+def bcubed(gold_labels: Sequence[str], pred_labels: Sequence[str]) -> BCubed | None:
+    """B-cubed precision/recall/F1 of one clustering against another over the same items."""
+    if not gold_labels:
+        return None
+    by_gold, by_pred = defaultdict(set), defaultdict(set)
+    for i, (g, p) in enumerate(zip(gold_labels, pred_labels, strict=True)):
+        by_gold[g].add(i)
+        by_pred[p].add(i)
+    precision = recall = 0.0
+    for g, p in zip(gold_labels, pred_labels, strict=True):
+        both = len(by_gold[g] & by_pred[p])
+        precision += both / len(by_pred[p])
+        recall += both / len(by_gold[g])
+    n = len(gold_labels)
+    precision, recall = precision / n, recall / n
+    return BCubed(precision, recall, 2 * precision * recall / (precision + recall), n)
