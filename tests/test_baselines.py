@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
 
-from nk_troops.baselines import BASELINES, run
-from nk_troops.baselines import results as baseline_results
+from nk_troops import cli
+from nk_troops.baselines import BASELINES, figures_quantulum3, run
 from nk_troops.baselines.common import Doc, load_inputs
 from nk_troops.baselines.figures_rules import predict as figures
 from nk_troops.baselines.quotes_rules import predict as quotes
@@ -54,6 +56,41 @@ def test_figures_dates_and_ordinals() -> None:
     assert (found["fourth"].kind.value, found["fourth"].value) == ("ordinal", 4.0)
 
 
+def test_quantulum3_figures_in_the_release_shape() -> None:
+    text = (
+        "About 1,500 troops left on October 8 and 13 for 100 years, the fourth largest army with up to 1.2 million "
+        "personnel, 10,000 to 12,000 soldiers, 3 percent and a third country."
+    )
+    found = {f.text: f for f in figures_quantulum3.predict(doc(text))}
+    assert list(found) == ["1,500", "October 8 and 13", "100", "fourth", "1.2 million", "10,000 to 12,000", "3 percent", "third"]
+    attrs = {t: (f.kind.value, f.value, f.value_max, f.qualifier.value) for t, f in found.items()}
+    assert attrs["1,500"] == ("count", 1500.0, None, "approximate")
+    assert attrs["100"] == ("duration", 100.0, None, "exact") and found["100"].unit == "years"  # the unit is not in the span
+    assert attrs["1.2 million"] == ("count", 1200000.0, None, "upper_bound")
+    assert attrs["10,000 to 12,000"] == ("count", 10000.0, 12000.0, "exact")
+    assert attrs["3 percent"][:2] == ("percent", 3.0)
+    assert (attrs["fourth"][:2], attrs["third"][:2]) == (("ordinal", 4.0), ("ordinal", 3.0))  # quantulum3 says 0.25 and 1/3
+    date = found["October 8 and 13"]
+    assert (date.kind.value, date.value, date.normalized, date.year_inferred) == ("date", None, "2024-10-08/2024-10-13", True)
+
+
+def test_quantulum3_missing_is_a_message_not_a_traceback(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "quantulum3", None)  # makes ``import quantulum3`` fail
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["baseline", "figures-quantulum3", "--release", str(release_dir())])
+    assert exit_.value.code == figures_quantulum3.MISSING
+
+
+def test_quantulum3_classifier_warning_is_silenced_only_in_the_call(monkeypatch) -> None:
+    for name in [n for n in sys.modules if n.split(".")[0] == "quantulum3"]:  # a fresh import warns again
+        monkeypatch.delitem(sys.modules, name)
+    before = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures_quantulum3.predict(doc("Six soldiers."))
+        assert caught == [] and warnings.filters[1:] == before  # simplefilter added one filter; the call left none behind
+
+
 def test_quotes_content_cue_and_speaker() -> None:
     text = "“We are watching,” said Koo Byoung-sam. Peskov called it “fake news.”"
     entities = [
@@ -77,19 +114,7 @@ def test_every_baseline_writes_predictions_the_scorer_accepts(tmp_path) -> None:
     write_predictions(spans, pred)
     rows, incidents = check_predictions(pred, release_dir())
     assert incidents == [] and rows == [span_to_row(sp) for sp in spans]
+    assert len({sp.id for sp in spans}) == len(spans)  # two figure baselines in one run share no id
     for claim in (sp for sp in spans if sp.layer.value == "claim"):  # members of a claim lie inside it
         members = [sp for sp in spans if sp.id in (*claim.figures, *claim.quotes) and sp.doc_id == claim.doc_id]
         assert all(claim.start <= m.start and m.end <= claim.end for m in members)
-
-
-@pytest.mark.parametrize("name", ["README.md", "DATASHEET.md"])
-def test_results_table_is_fresh(name) -> None:
-    fresh = baseline_results.render(baseline_results.compute(release_dir()))
-    current = baseline_results.section((ROOT / name).read_text(encoding="utf-8"))
-    assert current == fresh, f"{name} is stale: run `{baseline_results.COMMAND}`"
-
-
-def test_replace_section_keeps_the_text_around_it() -> None:
-    text = f"intro\n{baseline_results.BEGIN}\nold\n{baseline_results.END}\noutro\n"
-    assert baseline_results.replace_section(text, "new") == f"intro\n{baseline_results.BEGIN}\nnew\n{baseline_results.END}\noutro\n"
-    assert baseline_results.section(baseline_results.replace_section("intro", "new")) == "new"

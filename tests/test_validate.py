@@ -1,7 +1,8 @@
-"""The validator on fixtures: exact (file, line, code) per invalid fixture, a clean valid release."""
+"""The validator and the build on fixtures: exact (file, where, code) per invalid fixture, clean valid ones."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,16 +10,26 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops.incidents import CATALOGUE
+from nk_troops.incidents import CATALOGUE, Incident, IncidentError
+from nk_troops.model import Layer
+from nk_troops.release import assemble, data_file, render_jsonl
 from nk_troops.validate import release_inputs, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID, INVALID = FIXTURES / "valid", FIXTURES / "invalid"
+SOURCE = FIXTURES / "source"  # a small checkout (recipe, raw article, annotations) that builds clean
 RELEASE = Path(__file__).resolve().parents[1] / "dataset"
 
-# fixture -> (file, line, code) of every incident it yields; a <code>.jsonl fixture replaces
-# spans.jsonl of the valid release, a <code>/ folder overlays its files (REMOVE lists files to delete)
-EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
+# fixture -> (file, where, code) of every incident it yields. A <code>.jsonl fixture replaces
+# spans.jsonl of the valid release; a <code>/ folder overlays its files (REMOVE lists files to
+# delete) on the valid release, which is validated, or, when it holds annotations/, on SOURCE,
+# which is built. `where` is the line, else the entry the incident names (regions[3],
+# figures[0]), else the span id, else the character range.
+EXPECTED: dict[str, list[tuple[str, int | str | None, str]]] = {
+    "anchor-ambiguous": [("annotations/gold/nk000.extra.yaml", "figures[0]", "anchor-ambiguous")],
+    "anchor-mismatch": [("annotations/gold/nk000.extra.yaml", "figures[0]", "anchor-mismatch")],
+    "anchor-not-found": [("annotations/gold/nk000.extra.yaml", "claims[0]", "anchor-not-found")],
+    "annotation-invalid": [("annotations/gold/nk000.extra.yaml", "figures[0]", "annotation-invalid")],
     "claim-final-stop": [("spans.jsonl", 3, "claim-final-stop")],
     "claim-member-outside": [("spans.jsonl", 4, "claim-member-outside")],
     "claim-members-mismatch": [("spans.jsonl", 4, "claim-members-mismatch")],
@@ -35,6 +46,7 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("spans.jsonl", 22, "row-document-mismatch"),
     ],
     "entity-unknown": [("spans.jsonl", 15, "entity-unknown")],
+    "figure-unexplained": [("annotations/gold/nk000.yaml", "[76,79)", "figure-unexplained")],
     "figure-value-mismatch": [("spans.jsonl", 21, "figure-value-mismatch")],
     "file-bom.jsonl": [("spans.jsonl", 1, "file-bom")],
     "file-empty.jsonl": [("spans.jsonl", None, "file-empty")],
@@ -60,7 +72,17 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("spans.jsonl", 3, "span-crosses-passage"),
     ],
     "quote-includes-marks": [("spans.jsonl", 15, "quote-includes-marks")],
+    "quote-mark-unexplained": [("annotations/gold/nk000.yaml", "[139,140)", "quote-mark-unexplained")],
     "raw-sha-mismatch": [("documents.jsonl", 1, "raw-sha-mismatch")],
+    "recipe-edit": [("annotations/recipes/nk000.yaml", "regions[3]", "recipe-edit")],
+    "recipe-invalid": [("annotations/recipes/nk000.yaml", "regions[1]", "recipe-invalid")],
+    "recipe-join": [("annotations/recipes/nk000.yaml", "regions[2]", "recipe-join")],
+    "recipe-line-range": [("annotations/recipes/nk000.yaml", "regions[5]", "recipe-line-range")],
+    "recipe-overlap": [("annotations/recipes/nk000.yaml", "regions[1]", "recipe-overlap")],
+    "recipe-passage-text": [("annotations/recipes/nk000.yaml", "regions[3]", "recipe-passage-text")],
+    "recipe-passage-type": [("annotations/recipes/nk000.yaml", "regions[3]", "recipe-passage-type")],
+    "recipe-raw-mismatch": [("annotations/recipes/nk000.yaml", "source_sha256", "recipe-raw-mismatch")],
+    "recipe-uncovered": [("annotations/recipes/nk000.yaml", "line 1", "recipe-uncovered")],
     "row-document-mismatch": [("sentences.jsonl", 1, "offset-text-mismatch"), ("sentences.jsonl", 1, "row-document-mismatch")],
     "schema-enum.jsonl": [("spans.jsonl", 21, "schema-enum")],
     "schema-format": [("documents.jsonl", 1, "schema-format")],
@@ -78,30 +100,66 @@ EXPECTED: dict[str, list[tuple[str, int | None, str]]] = {
         ("spans.jsonl", 1, "span-crosses-passage"),
         ("spans.jsonl", 2, "layer-overlap"),
     ],
+    "span-in-heading": [("spans.jsonl", 20, "span-in-heading")],
+    "span-token-misaligned": [("-", "nk000-fig-03", "span-token-misaligned")],
     "span-unknown": [("spans.jsonl", 4, "span-unknown")],
     "span-whitespace-edge": [("spans.jsonl", 21, "span-whitespace-edge")],
     "value-range-inverted": [("spans.jsonl", 21, "figure-value-mismatch"), ("spans.jsonl", 21, "value-range-inverted")],
 }
 
 
-def _release(tmp: Path, fixture: Path) -> Path:
-    folder = tmp / "release"
-    shutil.copytree(VALID, folder)
-    if fixture.is_dir():
-        for f in fixture.iterdir():
-            if f.name == "REMOVE":
-                for name in f.read_text(encoding="utf-8").split():
-                    (folder / name).unlink()
-            else:
-                shutil.copy(f, folder / f.name)
-    else:
+def _laid_over(tmp: Path, fixture: Path) -> Path:
+    """A copy of the fixture's base (the valid release or the source checkout) with the fixture laid over it."""
+    base = SOURCE if (fixture / "annotations").is_dir() else VALID
+    folder = tmp / base.name
+    shutil.copytree(base, folder)
+    if fixture.is_file():
         shutil.copy(fixture, folder / "spans.jsonl")
+        return folder
+    for f in fixture.rglob("*"):
+        if f.name == "REMOVE":
+            for name in f.read_text(encoding="utf-8").split():
+                (folder / name).unlink()
+        elif f.is_file():
+            target = folder / f.relative_to(fixture)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, target)
     return folder
 
 
-def _pairs(folder: Path) -> list[tuple[str, int | None, str]]:
-    report = validate(release_inputs(folder))
-    return sorted((Path(i.file or "-").name, i.line, i.code) for i in report.incidents)
+def _incidents(folder: Path) -> list[Incident]:
+    """A checkout is built, a release validated."""
+    if not (folder / "annotations").is_dir():
+        return validate(release_inputs(folder)).incidents
+    try:
+        assemble(folder)
+    except IncidentError as err:
+        return err.incidents
+    return []
+
+
+ENTRY = re.compile(r"^([\w.\[\] ]+): ")  # build incidents name their entry first in the detail: "regions[3]: ..."
+
+
+def _where(i: Incident) -> int | str | None:
+    if i.line is not None:
+        return i.line
+    if entry := ENTRY.match(i.detail or ""):
+        return entry.group(1)
+    if i.span_id is not None or i.start is None:
+        return i.span_id
+    return f"[{i.start},{i.end})"
+
+
+def _file(i: Incident, folder: Path) -> str:
+    if i.file is None:
+        return "-"
+    path = Path(i.file)
+    return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else i.file
+
+
+def _pairs(folder: Path) -> list[tuple[str, int | str | None, str]]:
+    return sorted(((_file(i, folder), _where(i), i.code) for i in _incidents(folder)), key=repr)
 
 
 def test_valid_fixture_is_clean() -> None:
@@ -109,16 +167,26 @@ def test_valid_fixture_is_clean() -> None:
 
 
 def test_release_is_clean(tmp_path: Path) -> None:
-    folder = RELEASE if (RELEASE / "spans.jsonl").exists() else _release(tmp_path, VALID / "spans.jsonl")
+    folder = RELEASE if (RELEASE / "spans.jsonl").exists() else _laid_over(tmp_path, VALID / "spans.jsonl")
     assert [i.message() for i in validate(release_inputs(folder)).incidents] == []
+
+
+def test_source_fixture_builds_a_release_that_validates_clean(tmp_path: Path) -> None:
+    release = assemble(SOURCE)
+    assert {sp.layer for sp in release.spans()} == set(Layer) and release.clusters
+    for config, rows in release.rows().items():
+        (tmp_path / data_file(config)).write_bytes(render_jsonl(rows))
+    shutil.copytree(SOURCE / "dataset" / "raw", tmp_path / "raw")
+    assert [i.message() for i in validate(release_inputs(tmp_path)).incidents] == []
 
 
 @pytest.mark.parametrize("fixture", sorted(p.name for p in INVALID.iterdir()))
 def test_invalid_fixture_yields_exactly(fixture: str, tmp_path: Path) -> None:
-    assert _pairs(_release(tmp_path, INVALID / fixture)) == sorted(EXPECTED[fixture])
+    assert _pairs(_laid_over(tmp_path, INVALID / fixture)) == sorted(EXPECTED[fixture], key=repr)
 
 
 def test_every_fixture_yields_its_code() -> None:
+    assert sorted(EXPECTED) == sorted(p.name for p in INVALID.iterdir())
     for fixture, pairs in EXPECTED.items():
         assert fixture.removesuffix(".jsonl") in {code for *_, code in pairs}, fixture
 
@@ -134,7 +202,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
     assert _cli(str(VALID)).returncode == 0
-    assert _cli(str(_release(tmp_path, INVALID / "layer-overlap"))).returncode == 1
+    assert _cli(str(_laid_over(tmp_path, INVALID / "layer-overlap"))).returncode == 1
     assert _cli(str(tmp_path / "nowhere")).returncode == 2
     assert _cli(str(VALID / "documents.jsonl"), str(tmp_path / "missing.jsonl")).returncode == 2
 
@@ -142,5 +210,5 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
 def test_cli_json_caps_repeats_per_code(tmp_path: Path) -> None:
     import json
 
-    out = json.loads(_cli(str(_release(tmp_path, INVALID / "file-bom.jsonl")), "--format", "json", "--max-errors", "1").stdout)
+    out = json.loads(_cli(str(_laid_over(tmp_path, INVALID / "file-bom.jsonl")), "--format", "json", "--max-errors", "1").stdout)
     assert out["counts"] == {"file-bom": 1} and len(out["incidents"]) == 1

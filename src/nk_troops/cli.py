@@ -38,7 +38,8 @@ def _check_anchors(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .release import assemble, changelog_entry, fill_datasheet, read_manifest, stats_table, write_release
+    from .generated import refresh
+    from .release import assemble, changelog_entry, read_manifest, stats_table, write_release
     from .schemas import write_json_schemas
     from .version import __version__
 
@@ -51,8 +52,8 @@ def _build(args: argparse.Namespace) -> int:
     print(f"wrote {len(files)} files to {out}")
     if out.resolve() == default_out.resolve():  # schema/ and DATASHEET.md belong to the checkout, not to a side build
         print(f"wrote {len(write_json_schemas(root / 'schema'))} JSON Schema files to {root / 'schema'}")
-        if fill_datasheet(root, release):
-            print("updated the statistics in DATASHEET.md")
+        for name in refresh(root, release, out):
+            print(f"updated the generated blocks of {name}")
     digest = read_manifest(out)["content_sha256"]
     print(f"version {__version__}, content sha256 {digest}")
     if changelog_entry(root / "CHANGELOG.md", __version__) != digest:
@@ -112,24 +113,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _baseline(args: argparse.Namespace) -> int:
-    from .baselines import BASELINES, render_predictions, run
+    from .baselines import RULES, render_predictions, run
     from .baselines import results as baseline_results
     from .baselines.common import load_inputs
     from .release import release_dir
 
     release = Path(args.release) if args.release else release_dir()
-    if args.results:
-        table = baseline_results.render(baseline_results.compute(release))
-        if args.write:
-            for path in baseline_results.write([Path(args.root) / "README.md", Path(args.root) / "DATASHEET.md"], table):
-                print(f"updated the baseline table in {path}")
-        else:
-            print(table)
+    if args.results:  # the README and DATASHEET copies are refreshed by `nk-troops build`
+        print(baseline_results.render(baseline_results.compute(release)))
         return 0
     if not args.name:
         print("give a baseline name (or all), or --results", file=sys.stderr)
         return 2
-    names = list(BASELINES) if args.name == "all" else [args.name]
+    names = list(RULES) if args.name == "all" else [args.name]
     text = render_predictions(run(names, *load_inputs(release)))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -202,7 +198,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", help="predictions file (default: standard output)")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
     p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
-    p.add_argument("--write", action="store_true", help="with --results: rewrite the table in README.md and DATASHEET.md")
     p.set_defaults(func=_baseline)
     p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
     p.add_argument("paths", nargs="*", help="a release folder (default: dataset/), or a documents and a spans JSONL file")

@@ -1,14 +1,16 @@
 """Robust JSONL reading: every way a file can be unreadable becomes an incident.
 
-Files are read in blocks and decoded in chunks of lines, so a million-line file
-never sits in memory as one list of dicts. The fast path decodes a whole chunk
-with msgspec; a chunk that fails is decoded line by line with the standard
+Files are read in blocks of whole lines, so a million-line file never sits in
+memory at once. The fast path decodes a whole block with msgspec (into typed
+Structs when a decoder is given, see ``checks/typed.py``); a block that fails is
+decoded line by line, and a line msgspec rejects is read again with the standard
 library to say which line is wrong and why.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,11 @@ import msgspec
 
 from .incidents import Incident
 
-CHUNK_LINES = 20_000
 BLOCK_BYTES = 1 << 23
 _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 _DECODER = msgspec.json.Decoder()
+_BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # a blank line: whitespace only, as bytes.strip() sees it
+_BLANK_FIRST = re.compile(rb"[ \t\r\x0b\x0c]*\n")
 
 
 class JsonlReader:
@@ -35,8 +38,8 @@ class JsonlReader:
     def _fail(self, code: str, line: int | None = None, detail: str | None = None, found: str | None = None) -> None:
         self.incidents.append(Incident(code, file=self.label, line=line, detail=detail, found=found))
 
-    def _lines(self) -> Iterator[tuple[int, bytes, bool]]:
-        """(line number, bytes without the line break, whether a line break ended it)."""
+    def _blocks(self) -> Iterator[tuple[int, bytes, bool]]:
+        """(number of the first line, whole lines of the file, whether a line break ends them)."""
         try:
             f = self.path.open("rb")
         except OSError as exc:
@@ -51,51 +54,73 @@ class JsonlReader:
                 return
             if bom:
                 self._fail("file-bom", 1)
-            rest, n = head[len(bom or b"") :], 0
+            rest, n = head[len(bom or b"") :], 1
             while block := f.read(BLOCK_BYTES):
-                parts = (rest + block).split(b"\n")
-                rest = parts.pop()
-                for part in parts:
-                    n += 1
-                    yield n, part.rstrip(b"\r"), True
+                rest += block
+                cut = rest.rfind(b"\n") + 1
+                if cut:
+                    yield n, rest[:cut], True
+                    n += rest.count(b"\n", 0, cut)
+                    rest = rest[cut:]
             if rest:
-                yield n + 1, rest.rstrip(b"\r"), False
+                yield n, rest, False
 
-    def chunks(self) -> Iterator[list[tuple[int, Any]]]:
-        batch: list[tuple[int, bytes, bool]] = []
-        blank: list[int] = []  # blank lines are an error only when a record follows them
+    def chunks(self, decoder: msgspec.json.Decoder | None = None) -> Iterator[list[tuple[int, Any]]]:
+        """Chunks of (line number, record); a typed ``decoder`` yields its Structs for the lines it accepts
+        and plain dicts for the others, which the JSON Schema pass then explains."""
         self.records = 0
-        for n, raw, ended in self._lines():
-            if not raw.strip():
-                blank.append(n)
+        blank: list[int] = []  # blank lines are an error only when a record follows them
+        for first, block, ended in self._blocks():
+            whole = ended and not _BLANK_FIRST.match(block) and not _BLANK.search(block)
+            fast = self._fast(first, block, decoder) if whole else None
+            if fast is not None:
+                blank = self._blank_before(blank)
+                self.records += len(fast)
+                yield fast
                 continue
-            for b in blank:
-                self._fail("json-malformed", b, "blank line")
-            blank = []
-            batch.append((n, raw, ended))
-            if len(batch) >= CHUNK_LINES:
-                yield self._decode(batch)
-                batch = []
-        if batch:
-            yield self._decode(batch)
+            out = []
+            lines = block.split(b"\n")
+            if ended:
+                lines.pop()
+            for i, raw in enumerate(lines):
+                n, raw = first + i, raw.rstrip(b"\r")
+                if not raw.strip():
+                    blank.append(n)
+                    continue
+                blank = self._blank_before(blank)
+                obj = self._decode_typed(raw, decoder) if decoder is not None else None
+                if obj is None:
+                    obj = self._decode_line(n, raw, ended or i + 1 < len(lines))
+                if obj is not None:
+                    out.append((n, obj))
+            self.records += len(out)
+            if out:
+                yield out
         if not self.records and not self.unreadable and all(i.code == "file-bom" for i in self.incidents):
             self._fail("file-empty")
 
-    def _decode(self, batch: list[tuple[int, bytes, bool]]) -> list[tuple[int, Any]]:
+    def _blank_before(self, blank: list[int]) -> list[int]:
+        for b in blank:
+            self._fail("json-malformed", b, "blank line")
+        return []
+
+    @staticmethod
+    def _fast(first: int, block: bytes, decoder: msgspec.json.Decoder | None) -> list[tuple[int, Any]] | None:
+        """Every line of a block decoded in one call, or None when one of them needs a closer look."""
         try:
-            objs = _DECODER.decode_lines(b"\n".join(raw for _, raw, _ in batch))
-            if len(objs) == len(batch) and all(type(o) is dict for o in objs):
-                self.records += len(objs)
-                return [(n, o) for (n, _, _), o in zip(batch, objs, strict=True)]
+            objs = (decoder or _DECODER).decode_lines(block)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
-            pass
-        out = []
-        for n, raw, ended in batch:
-            obj = self._decode_line(n, raw, ended)
-            if obj is not None:
-                out.append((n, obj))
-        self.records += len(out)
-        return out
+            return None
+        if len(objs) != block.count(b"\n") or (decoder is None and not all(type(o) is dict for o in objs)):
+            return None
+        return list(zip(range(first, first + len(objs)), objs, strict=True))
+
+    @staticmethod
+    def _decode_typed(raw: bytes, decoder: msgspec.json.Decoder) -> Any:
+        try:
+            return decoder.decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+            return None
 
     def _decode_line(self, n: int, raw: bytes, ended: bool) -> dict[str, Any] | None:
         try:

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import blocks, completeness
+from . import completeness
 from .anchors import DocumentAnnotations, resolve_folder
 from .documents import build_documents, read_yaml
 from .incidents import Incident, IncidentError
@@ -232,18 +232,6 @@ def write_release(release: Release, out: Path) -> dict[str, bytes]:
 
 def read_manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-
-
-def datasheet_blocks(root: Path, release: Release) -> dict[str, str]:
-    """The generated blocks of DATASHEET.md: release statistics and the two-pass agreement."""
-    from .agreement import render, resolve_passes
-
-    return {"stats": datasheet_stats(release), "agreement": render(*resolve_passes(release.documents, root / "annotations"))}
-
-
-def fill_datasheet(root: Path, release: Release) -> bool:
-    """Rewrite the generated blocks of ``root``/DATASHEET.md; True when it changed."""
-    return blocks.write(root / "DATASHEET.md", datasheet_blocks(root, release))
 
 
 def changelog_entry(path: Path, version: str) -> str | None:

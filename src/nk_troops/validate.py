@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import model
-from .checks import documents, edges, figures, manifest, offsets, overlaps, references
+from .checks import documents, edges, figures, manifest, offsets, overlaps, references, typed
 from .checks.context import Context, Doc, Table, incident
+from .checks.context import table as column_table
 from .checks.shape import Shape
 from .incidents import Incident
 from .jsonl import JsonlReader, read_all
@@ -26,6 +27,8 @@ SPAN_COLUMNS = ("layer", *(name for name, *_ in model.flat_span_columns()))
 # what the table-wide rules need once every chunk has gone through the row rules
 KEPT = ("line", "id", "layer", "doc_id", "start", "end", "figures", "quotes", "cluster")
 SENTENCE_COLUMNS = tuple(name for name, *_ in model.record_fields(model.Sentence))
+SPAN_LISTS = [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)]
+LAYERS = {row: layer.value for row, layer in typed.SPAN_ROWS.items()}  # a typed row's layer is its type
 
 
 @dataclass
@@ -61,12 +64,10 @@ def release_inputs(folder: Path) -> Inputs:
     )
 
 
-def table(records: Iterable[tuple[int, dict[str, Any]]], names: Iterable[str]) -> Table:
+def table(records: Iterable[tuple[int, Any]], names: Iterable[str]) -> Table:
+    """Columns over decoded dicts or typed rows, built as the rules ask for them."""
     records = list(records)
-    t: Table = {"line": [line for line, _ in records]}
-    for name in names:
-        t[name] = [r.get(name) for _, r in records]
-    return t
+    return Table([line for line, _ in records], [r for _, r in records], names, LAYERS)
 
 
 class _Run:
@@ -86,22 +87,33 @@ class _Run:
         self.add(bad)
         return good
 
-    def documents(self, path: Path, raw_dir: Path | None) -> list[tuple[int, dict[str, Any]]]:
-        records, reader = read_all(path, str(path))
+    def documents(self, path: Path, raw_dir: Path | None) -> list[tuple[int, Any]]:
+        """Every decoded document row: typed when its shape is valid, else the dict the schema pass explained."""
+        file = str(path)
+        reader = JsonlReader(path, file)
+        shape = Shape("document")
+        records, views = [], {}
+        for chunk in reader.chunks(typed.DOCUMENT_DECODER):
+            for line, doc in chunk:
+                view = doc if type(doc) is dict else typed.head(doc)
+                if view is not doc and not shape.fast.is_valid(view):  # a field only the JSON Schema checks
+                    doc = view = view | {key: typed.builtins(getattr(doc, key)) for key in DOCUMENT_LISTS}
+                records.append((line, doc))
+                views[line] = view
         self.add(reader.incidents)
         self.report.unusable |= reader.unreadable
-        good, bad = Shape("document").check(records, str(path))
+        good, bad = shape.check(records, file)
         self.add(bad)
-        file = str(path)
-        self.add(references.duplicates(table(good, ["doc_id"]), file, "doc_id"))
-        for line, doc in good:
+        good_views = [(line, views[line]) for line, _ in good]
+        self.add(references.duplicates(table(good_views, ["doc_id"]), file, "doc_id"))
+        for line, doc in good_views:
             self.add(documents.tiling(line, doc, file))
             if raw_dir is not None:
                 self.add(documents.raw_source(line, doc, file, raw_dir))
         # spans are looked up in every document that has usable text and passages, even one
         # whose other fields failed the shape pass, so one bad field does not hide every span
-        for line, doc in records:
-            usable = _doc(line, doc)
+        for line, view in views.items():
+            usable = _doc(line, view)
             if usable is not None:
                 self.ctx.docs.setdefault(usable.doc_id, usable)
         return records
@@ -117,35 +129,79 @@ def _doc(line: int, doc: dict[str, Any]) -> Doc | None:
     return None
 
 
-def _nested(docs: list[tuple[int, dict[str, Any]]], keys: Iterable[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+Nested = dict[str, tuple[int, Any]]  # id -> (document line, the record, or the hash of a typed span's fields)
+
+
+def _nested(docs: list[tuple[int, Any]], keys: Iterable[str], hashed: bool = False) -> Nested:
     """Records nested in document rows, by id, with the document's line (malformed entries are the shape pass's)."""
-    return {
-        r["id"]: (line, r)
-        for line, doc in docs
-        for key in keys
-        if isinstance(doc.get(key), list)
-        for r in doc[key]
-        if isinstance(r, dict) and isinstance(r.get("id"), str)
-    }
-
-
-def _compare(t: Table, nested: dict[str, tuple[int, dict[str, Any]]], file: str, docs_file: str, columns: Iterable[str]) -> list[Incident]:
-    """Rows equal the same records nested in the documents; the nested ones are consumed."""
-    out = []
-    cols = list(columns)
-    for i, sid in enumerate(t["id"]):
-        line, twin = nested.pop(sid, (None, None))
-        row = {c: t[c][i] for c in cols}
-        if twin is None:
-            out.append(incident("row-document-mismatch", file, t["line"][i], sid, "the same record in its document row", span_id=sid))
-        elif {c: twin.get(c) for c in cols} != row:
-            diff = sorted(c for c in cols if twin.get(c) != row[c])
-            out.append(incident("row-document-mismatch", file, t["line"][i], diff, f"as in {docs_file}:{line}", span_id=sid))
+    out: Nested = {}
+    for line, doc in docs:
+        for key in keys:
+            if type(doc) is not dict:
+                for r in getattr(doc, key):
+                    out[r.id] = (line, hash((r.layer, typed.OWN[r.layer](r))) if hashed else r)
+            elif isinstance(doc.get(key), list):
+                out.update((r["id"], (line, r)) for r in doc[key] if isinstance(r, dict) and isinstance(r.get("id"), str))
     return out
 
 
-def _leftover(nested: dict[str, tuple[int, dict[str, Any]]], docs_file: str, file: str) -> list[Incident]:
-    return [incident("row-document-mismatch", docs_file, line, sid, f"a row in {file}", span_id=sid) for sid, (line, _) in nested.items()]
+class _Compare:
+    """Rows equal the same records nested in the documents; the nested ones are consumed.
+
+    A typed span row and its typed twin compare by hash; any other pair compares
+    field by field, and a twin known only by its hash is read again from its line.
+    """
+
+    def __init__(self, nested: Nested, docs_path: Path, columns: Iterable[str]):
+        self.nested, self.docs_path, self.cols = nested, docs_path, list(columns)
+        self.pending: list[tuple[str, int, dict[str, Any], int, str]] = []  # twins to read again
+
+    def rows(self, chunk: list[tuple[int, Any]], file: str) -> list[Incident]:
+        out = []
+        pop = self.nested.pop
+        for line, row in chunk:
+            sid = row.get("id") if type(row) is dict else row.id
+            twin_line, twin = pop(sid, (None, None))
+            if twin_line is None:
+                out.append(incident("row-document-mismatch", file, line, sid, "the same record in its document row", span_id=sid))
+                continue
+            if type(twin) is int and type(row) is not dict:
+                layer = typed.SPAN_ROWS[type(row)]
+                if hash((layer.value, typed.OWN[layer](row))) == twin:
+                    continue
+            plain = row if type(row) is dict else typed.builtins(row)
+            if type(twin) is int:
+                self.pending.append((sid, line, plain, twin_line, file))
+            else:
+                out.extend(self._differ(sid, line, plain, twin_line, twin if type(twin) is dict else typed.builtins(twin), file))
+        return out
+
+    def _differ(self, sid: str, line: int, row: dict[str, Any], twin_line: int, twin: dict[str, Any], file: str) -> list[Incident]:
+        diff = sorted(c for c in self.cols if twin.get(c) != row.get(c))
+        if not diff:
+            return []
+        return [incident("row-document-mismatch", file, line, diff, f"as in {self.docs_path}:{twin_line}", span_id=sid)]
+
+    def resolve(self) -> list[Incident]:
+        """Compare the rows whose hash differed with their twins, read again from the documents file."""
+        if not self.pending:
+            return []
+        wanted = {twin_line for *_, twin_line, _ in self.pending}
+        twins: dict[str, dict[str, Any]] = {}
+        for chunk in JsonlReader(self.docs_path).chunks(typed.DOCUMENT_DECODER):
+            for line, doc in chunk:
+                if line in wanted and type(doc) is not dict:
+                    twins.update((r.id, typed.builtins(r)) for key in SPAN_LISTS for r in getattr(doc, key))
+        out = []
+        for sid, line, row, twin_line, file in self.pending:
+            out.extend(self._differ(sid, line, row, twin_line, twins.get(sid, {}), file))
+        return out
+
+    def leftover(self, docs_file: str, file: str) -> list[Incident]:
+        return [
+            incident("row-document-mismatch", docs_file, line, sid, f"a row in {file}", span_id=sid)
+            for sid, (line, _) in self.nested.items()
+        ]
 
 
 def validate(inputs: Inputs) -> Report:
@@ -164,13 +220,14 @@ def validate(inputs: Inputs) -> Report:
         run.add(references.conflicts(clus, clusters_file))
         ctx.clusters = {c["id"]: (line, tuple(c["claims"])) for line, c in clus}
 
-    span_lists = [k for k, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)]
-    nested = _nested(docs, span_lists)
-    kept: Table = {c: [] for c in KEPT}
+    compare = _Compare(_nested(docs, SPAN_LISTS, hashed=True), inputs.documents, SPAN_COLUMNS)
+    nested_sentences = _nested(docs, ["sentences"])
+    del docs
+    kept: dict[str, list[Any]] = {c: [] for c in KEPT}
     broken: set[str] = set()
     reader = JsonlReader(inputs.spans, spans_file)
     shape = Shape("span")
-    for chunk in reader.chunks():
+    for chunk in reader.chunks(typed.SPAN_DECODER):
         good, bad = shape.check(chunk, spans_file)
         run.add(bad)
         if bad:  # a span that failed its shape is reported once, not again by every list naming it
@@ -181,32 +238,36 @@ def validate(inputs: Inputs) -> Report:
         run.add(edges.check(t, spans_file))
         run.add(figures.check(t, spans_file))
         run.add(references.mentions(t, ctx, spans_file))
-        run.add(_compare(t, nested, spans_file, docs_file, SPAN_COLUMNS))
+        run.add(compare.rows(good, spans_file))
         for c in KEPT:
             kept[c].extend(t[c])
+    run.add(compare.resolve())
     run.add(reader.incidents)
     run.report.unusable |= reader.unreadable
     # when lines of spans.jsonl could not be read, "missing" spans are not reported again
     complete = reader.records > 0 and all(i.code == "file-bom" for i in reader.incidents)
     if complete:
-        run.add(_leftover({k: v for k, v in nested.items() if k not in broken}, docs_file, spans_file))
-    run.add(references.duplicates(kept, spans_file))
-    run.add(overlaps.check(offsets.in_range(kept, ctx), spans_file))
-    index = references.SpanIndex(kept, broken, complete)
-    run.add(references.members(kept, index, spans_file, "figures", Layer.FIGURE))
-    run.add(references.members(kept, index, spans_file, "quotes", Layer.QUOTE))
-    run.add(references.clusters(kept, ctx, index, spans_file, clusters_file))
+        compare.nested = {k: v for k, v in compare.nested.items() if k not in broken}
+        run.add(compare.leftover(docs_file, spans_file))
+    spans = column_table(kept)
+    run.add(references.duplicates(spans, spans_file))
+    run.add(overlaps.check(offsets.in_range(spans, ctx), spans_file))
+    index = references.SpanIndex(spans, broken, complete)
+    run.add(references.members(spans, index, spans_file, "figures", Layer.FIGURE))
+    run.add(references.members(spans, index, spans_file, "quotes", Layer.QUOTE))
+    run.add(references.clusters(spans, ctx, index, spans_file, clusters_file))
 
-    nested_sentences = _nested(docs, ["sentences"])
     if inputs.sentences is not None:
         sents_file = str(inputs.sentences)
-        st = table(run.read(inputs.sentences, "sentence"), SENTENCE_COLUMNS)
-        run.add(_compare(st, nested_sentences, sents_file, docs_file, SENTENCE_COLUMNS))
+        sents = run.read(inputs.sentences, "sentence")
+        st = table(sents, SENTENCE_COLUMNS)
+        sentences = _Compare(nested_sentences, inputs.documents, SENTENCE_COLUMNS)
+        run.add(sentences.rows(sents, sents_file))
         if complete:
-            run.add(_leftover(nested_sentences, docs_file, sents_file))
+            run.add(sentences.leftover(docs_file, sents_file))
     else:
         sents_file = docs_file
-        st = table(((line, r) for _, (line, r) in nested_sentences.items()), SENTENCE_COLUMNS)
+        st = table(nested_sentences.values(), SENTENCE_COLUMNS)
     run.add(offsets.check(st, ctx, sents_file, gold=False))
     run.add(references.duplicates(st, sents_file))
     run.add(references.members(st, index, sents_file, "claims", Layer.CLAIM))

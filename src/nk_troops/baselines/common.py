@@ -9,7 +9,7 @@ from typing import Any
 
 from ..anchors import CONTEXT
 from ..incidents import IncidentError
-from ..model import LAYER_ID_CODE, Entity, Span, from_dict
+from ..model import LAYER_ID_CODE, Entity, Layer, Span, from_dict
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,12 @@ def find_mentions(text: str, entities: list[Entity], lo: int, hi: int) -> list[M
     return sorted(found, key=lambda m: m.start)
 
 
+def make_id(doc_id: str, layer: Layer, n: int) -> str:
+    return f"{doc_id}-{LAYER_ID_CODE[layer]}-{n:02d}"
+
+
 def make_span(cls: type, doc: Doc, n: int, start: int, end: int, **attributes: Any) -> Span:
     """A span record with id, document, offsets and context filled in."""
-    span_id = f"{doc.doc_id}-{LAYER_ID_CODE[cls.LAYER]}-{n:02d}"
+    span_id = make_id(doc.doc_id, cls.LAYER, n)
     prefix, suffix = doc.text[max(0, start - CONTEXT) : start], doc.text[end : end + CONTEXT]
     return cls(span_id, doc.doc_id, doc.fold, start, end, doc.text[start:end], prefix, suffix, **attributes)

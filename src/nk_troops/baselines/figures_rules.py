@@ -10,7 +10,8 @@ filtering beyond ``one of``: that is what a baseline leaves to a model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from ..model import Figure, FigureKind, Qualifier
 from .common import Doc, make_span
@@ -62,66 +63,93 @@ def _unit(text: str, end: int) -> str | None:
     return " ".join(words) or None
 
 
-def _number(value: float) -> str:
+def number_string(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def _figures(doc: Doc) -> Iterator[tuple[int, int, FigureKind, float | None, str, bool]]:
-    """(start, end, kind, value, normalized, year_inferred) of every number expression."""
-    text, taken = doc.text, []
-    year = int(doc.story_date[:4])
+class Candidate(NamedTuple):
+    """A number expression found in a document, before it becomes a Figure record."""
 
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    start: int
+    end: int
+    kind: FigureKind
+    value: float | None
+    normalized: str
+    year_inferred: bool = False
+    value_max: float | None = None
 
-    for m in _DATE.finditer(text):
+
+def dates(doc: Doc) -> list[Candidate]:
+    """Calendar dates (``April 15, 2012``, ``October 8 and 13``, ``Oct. 3``), then years outside them (``1950-53``)."""
+    year, out = int(doc.story_date[:4]), []
+    for m in _DATE.finditer(doc.text):
         month = MONTHS[m.group(1).rstrip(".").lower()]
         y = int(m.group(4)) if m.group(4) else year
         day, last = int(m.group(2)), m.group(3)
         norm = _iso(y, month, day) + (f"/{_iso(y, month, int(last))}" if last else "")
-        taken.append((m.start(), m.end()))
-        yield m.start(), m.end(), FigureKind.DATE, None, norm, not m.group(4)
-    for m in _YEARS.finditer(text):
-        if free(m.start(), m.end()):
+        out.append(Candidate(m.start(), m.end(), FigureKind.DATE, None, norm, not m.group(4)))
+    for m in _YEARS.finditer(doc.text):
+        if all(m.end() <= d.start or m.start() >= d.end for d in out):
             first = m.group(1)
             norm = f"{first}/{first[:2]}{m.group(2)}" if m.group(2) else first
-            taken.append((m.start(), m.end()))
-            yield m.start(), m.end(), FigureKind.DATE, None, norm, False
+            out.append(Candidate(m.start(), m.end(), FigureKind.DATE, None, norm))
+    return out
+
+
+def numerals(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """Offsets from the first to the last numeral or number word in ``text[lo:hi]`` (a scale word and % kept), None if none."""
+    found = [(m.start(), m.end()) for pattern in (_NUMBER, _WORD) for m in pattern.finditer(text, lo, hi)]
+    return (min(s for s, _ in found), max(e for _, e in found)) if found else None
+
+
+def _figures(doc: Doc) -> Iterator[Candidate]:
+    """Every number expression: dates first, then digits, then number words, none overlapping an earlier one."""
+    text, taken = doc.text, dates(doc)
+    yield from taken
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= c.start or s >= c.end for c in taken)
+
     for m in _NUMBER.finditer(text):
         if free(m.start(), m.end()):
             value = float(m.group(1).replace(",", "")) * SCALES.get(m.group(2) or "", 1)
             following = text[m.end() : m.end() + 8].lower()
             duration = following.strip().startswith(DURATION_UNITS)
             kind = FigureKind.PERCENT if m.group(3) else FigureKind.DURATION if duration else FigureKind.COUNT
-            taken.append((m.start(), m.end()))
-            yield m.start(), m.end(), kind, value, _number(value), False
+            taken.append(Candidate(m.start(), m.end(), kind, value, number_string(value)))
+            yield taken[-1]
     for m in _WORD.finditer(text):
         word = m.group(1).lower()
         if word == "one" and text[m.end() : m.end() + 3] == " of":  # "one of the world's": a pronoun
             continue
         if free(m.start(), m.end()):
             value = float(ORDINALS.get(word) or WORDS[word])
-            yield m.start(), m.end(), FigureKind.ORDINAL if word in ORDINALS else FigureKind.COUNT, value, _number(value), False
+            yield Candidate(m.start(), m.end(), FigureKind.ORDINAL if word in ORDINALS else FigureKind.COUNT, value, number_string(value))
 
 
-def predict(doc: Doc) -> list[Figure]:
+def to_figures(doc: Doc, candidates: Iterable[Candidate]) -> list[Figure]:
+    """Figure records in text order, with the qualifier from the words before and the unit from the words after."""
     out = []
-    for n, (s, e, kind, value, norm, inferred) in enumerate(sorted(_figures(doc)), start=1):
-        unit = None if kind in (FigureKind.DATE, FigureKind.ORDINAL) else _unit(doc.text, e)
+    for n, c in enumerate(sorted(candidates), start=1):
+        unit = None if c.kind in (FigureKind.DATE, FigureKind.ORDINAL) else _unit(doc.text, c.end)
         out.append(
             make_span(
                 Figure,
                 doc,
                 n,
-                s,
-                e,
-                kind=kind,
-                value=value,
-                value_max=None,
-                normalized=norm,
-                qualifier=_qualifier(doc.text, s),
+                c.start,
+                c.end,
+                kind=c.kind,
+                value=c.value,
+                value_max=c.value_max,
+                normalized=c.normalized,
+                qualifier=_qualifier(doc.text, c.start),
                 unit=unit,
-                year_inferred=inferred,
+                year_inferred=c.year_inferred,
             )
         )
     return out
+
+
+def predict(doc: Doc) -> list[Figure]:
+    return to_figures(doc, _figures(doc))

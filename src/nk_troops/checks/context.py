@@ -1,15 +1,82 @@
-"""What the row rules look spans up in: documents, entities, clusters."""
+"""What the row rules look spans up in (documents, entities, clusters), and the tables they read.
+
+A rule has two halves: a vectorised screen over whole columns that lets through
+only rows it can prove clean, and the exact per-row loop that reports, run on the
+rows the screen kept. The screen may keep clean rows, never drop a bad one, so the
+incidents are those of the loop alone.
+"""
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
-from ..incidents import Incident
+import numpy as np
+import pyarrow as pa
 
-Table = dict[str, list[Any]]
+from ..incidents import Incident
+from ..model import PassageType
+
+
+class Table(dict):
+    """Columns by name (``line`` is the 1-based line in the file), built from the rows on first use.
+
+    Rows are decoded dicts or typed Structs (``typed.SPAN_ROWS``, whose ``layer`` is their type).
+    """
+
+    def __init__(self, lines: Sequence[int], rows: Sequence[Any], names: Iterable[str], layers: dict[type, str] | None = None):
+        super().__init__(line=list(lines))
+        self.rows, self.names, self.layers = rows, set(names), layers or {}
+
+    def __missing__(self, name: str) -> list[Any]:
+        if name not in self.names:
+            raise KeyError(name)
+        kinds = self.kinds
+        if name == "layer" and self.layers and dict not in kinds:
+            col = list(map(self.layers.__getitem__, map(type, self.rows)))
+        elif name == "layer" and self.layers:
+            col = [r.get("layer") if type(r) is dict else self.layers[type(r)] for r in self.rows]
+        elif dict in kinds:
+            col = [r.get(name) if type(r) is dict else getattr(r, name) for r in self.rows]
+        else:
+            col = list(map(attrgetter(name), self.rows))
+        self[name] = col
+        return col
+
+    @cached_property
+    def kinds(self) -> set[type]:
+        return set(map(type, self.rows))
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self or name in self.names else default
+
+    def __len__(self) -> int:
+        return len(self["line"])
+
+    def subset(self, keep: Sequence[int]) -> Table:
+        """The rows at ``keep``, in order."""
+        return Table([self["line"][i] for i in keep], [self.rows[i] for i in keep], self.names, self.layers)
+
+
+def table(columns: dict[str, list[Any]]) -> Table:
+    """A table of ready columns (the kept columns of every chunk)."""
+    t = Table(columns["line"], [], columns)
+    t.update(columns)
+    return t
+
+
+def subset(t: Table, keep: Sequence[int] | np.ndarray) -> Table:
+    keep = [int(i) for i in keep]
+    if len(keep) == len(t):
+        return t
+    if t.rows:
+        return t.subset(keep)
+    return table({name: [col[i] for i in keep] for name, col in t.items()})
 
 
 @dataclass(frozen=True)
@@ -33,6 +100,100 @@ class Doc:
         return p if p[0] <= start and end <= p[1] else None
 
 
+class Corpus:
+    """Every document's text as one array of code points, with passages at global positions."""
+
+    def __init__(self, docs: dict[str, Doc]):
+        self.index = {doc_id: k for k, doc_id in enumerate(docs)}
+        lengths = np.array([len(d.text) for d in docs.values()], dtype=np.int64)
+        self.base = np.concatenate([[0], np.cumsum(lengths)])  # one extra: a missing doc maps past the end
+        self.length = np.concatenate([lengths, [-1]])
+        self.fold = np.array([d.fold for d in docs.values()] + [-1], dtype=np.int64)
+        self.chars = codepoints("".join(d.text for d in docs.values()))
+        starts, ends, heading, owner = [], [], [], []
+        for k, d in enumerate(docs.values()):
+            ordered = all(a[0] < b[0] for a, b in zip(d.passages, d.passages[1:], strict=False))
+            for s, e, kind in d.passages if ordered else ():  # passage_at bisects: unordered passages are left to it
+                starts.append(self.base[k] + s)
+                ends.append(self.base[k] + e)
+                heading.append(kind == PassageType.HEADING)
+                owner.append(k)
+        self.p_start, self.p_end = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+        self.p_heading, self.p_owner = np.array(heading, dtype=bool), np.array(owner, dtype=np.int64)
+
+    def doc_index(self, doc_ids: list[Any]) -> np.ndarray:
+        """Position of each row's document; the extra last slot for unknown ones."""
+        missing = len(self.index)
+        return np.fromiter(map(self.index.get, doc_ids, repeat(missing)), dtype=np.int64, count=len(doc_ids))
+
+    def in_one_passage(self, di: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Rows whose range lies in one passage of their document that is not a heading."""
+        if not len(self.p_start):
+            return np.zeros(len(di), dtype=bool)
+        gs, ge = self.base[di] + start, self.base[di] + end
+        k = np.searchsorted(self.p_start, gs, side="right") - 1
+        ok = k >= 0
+        k = np.maximum(k, 0)
+        return ok & (self.p_owner[k] == di) & (self.p_end[k] >= ge) & ~self.p_heading[k]
+
+    def matches(self, di: np.ndarray, start: np.ndarray, end: np.ndarray, strings: list[str], rows: np.ndarray) -> np.ndarray:
+        """Which of ``rows`` (in range) hold a string equal to the text at [start, end) of their document."""
+        buf, offset, length = packed(strings)
+        return _equal_slices(buf, offset, self.chars, self.base[di] + start, length, rows & (length == end - start))
+
+
+def _equal_slices(a: np.ndarray, a_off: np.ndarray, b: np.ndarray, b_off: np.ndarray, n: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """For each row in ``rows``: a[a_off:a_off+n] == b[b_off:b_off+n]."""
+    out = np.zeros(len(n), dtype=bool)
+    idx = np.nonzero(rows)[0]
+    m = n[idx]
+    total = int(m.sum())
+    out[idx[m == 0]] = True
+    if total == 0:
+        return out
+    first = np.cumsum(m) - m  # where each row's run starts in the flat index
+    within = np.arange(total, dtype=np.int64) - np.repeat(first, m)
+    diff = a[np.repeat(a_off[idx], m) + within] != b[np.repeat(b_off[idx], m) + within]
+    bad = np.zeros(len(idx), dtype=bool)
+    bad[np.repeat(np.arange(len(idx)), m)[diff]] = True
+    out[idx] = ~bad
+    return out
+
+
+def codepoints(s: str) -> np.ndarray:
+    return np.frombuffer(s.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code points of all strings, where each starts, its length); None counts as empty."""
+    strings = [s or "" for s in strings]
+    length = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    offset = np.cumsum(length) - length
+    return codepoints("".join(strings)), offset, length
+
+
+def codes(values: list[Any]) -> np.ndarray:
+    """A small integer per distinct value, in order of first appearance."""
+    try:
+        arr = pa.array(values, type=pa.string())
+        if not arr.null_count:
+            return arr.dictionary_encode().indices.to_numpy().astype(np.int64)
+    except (pa.ArrowException, TypeError, UnicodeError):
+        pass
+    seen: dict[Any, int] = {}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+
+
+def int_column(values: list[Any]) -> np.ndarray | None:
+    """Integers as an array; None when one is missing, not an integer or too large (the exact loop judges those)."""
+    if not set(map(type, values)) <= {int}:
+        return None
+    try:
+        return np.array(values, dtype=np.int64)
+    except OverflowError:
+        return None
+
+
 @dataclass
 class Context:
     """Reference data for the rules; ``entities``/``clusters`` are None when no registry was given."""
@@ -41,6 +202,10 @@ class Context:
     entities: dict[str, frozenset[str]] | None = None  # id -> aliases
     clusters: dict[str, tuple[int, tuple[str, ...]]] | None = None  # id -> (line, claim ids)
     documents_file: str = "documents.jsonl"
+
+    @cached_property
+    def corpus(self) -> Corpus:  # built once every document is known
+        return Corpus(self.docs)
 
 
 def incident(code: str, file: str, line: int | None, found: Any = None, expected: Any = None, **loc: Any) -> Incident:

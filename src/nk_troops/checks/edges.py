@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+import numpy as np
+
 from ..incidents import Incident
 from ..model import Layer
 from ..sentences import _is_abbreviation
-from .context import Table, incident, rows
+from .context import Table, incident, packed, rows, subset
 
 QUOTE_MARKS = '“”‘’"«»„‟‹›'
 QUOTE_TRAILING = ",."
 
 
+# every whitespace character is below U+3001; anything above is left to the exact loop rather than listed
+_RARE = 0x3001
+
+
+@cache
+def _edge_chars() -> tuple[np.ndarray, np.ndarray]:
+    """Code points that may trigger a rule as the first / the last character of a span."""
+    first = [c for c in range(_RARE) if chr(c).isspace()] + [ord(c) for c in QUOTE_MARKS]
+    return np.array(first, dtype=np.uint32), np.array(first + [ord(c) for c in QUOTE_TRAILING], dtype=np.uint32)
+
+
 def check(t: Table, file: str) -> list[Incident]:
+    texts = t["text"]
+    if not all(type(x) is str and x for x in texts):
+        return _exact(t, file)
+    buf, offset, length = packed(texts)
+    first, last = _edge_chars()
+    head, tail = buf[offset], buf[offset + length - 1]
+    suspect = np.isin(head, first) | np.isin(tail, last) | (head >= _RARE) | (tail >= _RARE)
+    return _exact(subset(t, np.nonzero(suspect)[0]), file)
+
+
+def _exact(t: Table, file: str) -> list[Incident]:
     out = []
     for line, sid, doc_id, layer, start, end, text in rows(t, "id", "doc_id", "layer", "start", "end", "text"):
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}

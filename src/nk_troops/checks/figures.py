@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
+from typing import Any
 
 from ..incidents import Incident
 from ..model import FigureKind, Layer
-from .context import Table, incident, rows
+from .context import Table, incident, rows, subset
 
 _UNITS = [
     "zero",
@@ -156,24 +158,35 @@ def _close(a: float | None, b: float | None) -> bool:
 
 def check(t: Table, file: str) -> list[Incident]:
     out = []
-    cols = ("id", "doc_id", "layer", "start", "end", "text", "kind", "value", "value_max", "normalized")
-    for line, sid, doc_id, layer, start, end, text, kind, value, vmax, normalized in rows(t, *cols):
-        if layer != Layer.FIGURE:
-            continue
+    t = subset(t, [i for i, layer in enumerate(t["layer"]) if layer == Layer.FIGURE.value])
+    cols = ("id", "doc_id", "start", "end", "text", "kind", "value", "value_max", "normalized")
+    for line, sid, doc_id, start, end, text, kind, value, vmax, normalized in rows(t, *cols):
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}
-        if value is not None and vmax is not None and vmax < value:
-            out.append(incident("value-range-inverted", file, line, [value, vmax], "value_max >= value", **loc))
-        if kind == FigureKind.DATE:
-            if not iso_date(normalized):
-                out.append(incident("date-not-iso", file, line, normalized, "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B", **loc))
-            if value is not None or vmax is not None:
-                out.append(incident("figure-value-mismatch", file, line, [value, vmax], [None, None], detail="a date has no value", **loc))
-            continue
-        want = expected_values(text)
-        if want is None:
-            out.append(incident("figure-value-mismatch", file, line, text, "a numeral or number word in the span", **loc))
-        elif not (_close(value, want[0]) and _close(vmax, want[1])):
-            out.append(incident("figure-value-mismatch", file, line, [value, vmax], list(want), detail=f"surface {text!r}", **loc))
-        elif want[1] is None and normalized != _canonical(want[0]):
-            out.append(incident("figure-value-mismatch", file, line, normalized, _canonical(want[0]), detail="normalized", **loc))
+        try:
+            found = _problems(text, kind, value, vmax, normalized)
+        except TypeError:  # an unhashable value the schema let through: judge it uncached
+            found = _problems.__wrapped__(text, kind, value, vmax, normalized)
+        out.extend(incident(code, file, line, got, want, **loc, **extra) for code, got, want, extra in found)
     return out
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _problems(text: str, kind: str, value: float | None, vmax: float | None, normalized: str) -> tuple[tuple[str, Any, Any, dict], ...]:
+    """(code, found, expected, detail) of each rule a figure breaks; figures repeat, so this is cached."""
+    out: list[tuple[str, Any, Any, dict]] = []
+    if value is not None and vmax is not None and vmax < value:
+        out.append(("value-range-inverted", [value, vmax], "value_max >= value", {}))
+    if kind == FigureKind.DATE:
+        if not iso_date(normalized):
+            out.append(("date-not-iso", normalized, "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B", {}))
+        if value is not None or vmax is not None:
+            out.append(("figure-value-mismatch", [value, vmax], [None, None], {"detail": "a date has no value"}))
+        return tuple(out)
+    want = expected_values(text)
+    if want is None:
+        out.append(("figure-value-mismatch", text, "a numeral or number word in the span", {}))
+    elif not (_close(value, want[0]) and _close(vmax, want[1])):
+        out.append(("figure-value-mismatch", [value, vmax], list(want), {"detail": f"surface {text!r}"}))
+    elif want[1] is None and normalized != _canonical(want[0]):
+        out.append(("figure-value-mismatch", normalized, _canonical(want[0]), {"detail": "normalized"}))
+    return tuple(out)

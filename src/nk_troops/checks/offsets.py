@@ -3,16 +3,54 @@ inside one passage that is not a heading, with its prefix/suffix context."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..anchors import CONTEXT
 from ..incidents import Incident
 from ..model import PassageType
-from .context import Context, Table, incident, rows
+from .context import Context, Table, incident, int_column, rows, subset
 
 MENTIONS = ("speaker_span", "cue_span", "claimant_span")
 
 
 def check(t: Table, ctx: Context, file: str, gold: bool = True) -> list[Incident]:
     """Offsets of spans (``gold``) or predictions (no passage/context rules, absent columns skipped)."""
+    out = _exact(subset(t, np.nonzero(~_clean(t, ctx, gold))[0]), ctx, file, gold)
+    if gold:
+        out.extend(_mentions(subset(t, _mention_suspects(t, ctx)), ctx, file))
+    return out
+
+
+def _clean(t: Table, ctx: Context, gold: bool) -> np.ndarray:
+    """Rows every rule of ``_exact`` passes (a screen: False only means "look closer")."""
+    n = len(t)
+    start, end = int_column(t["start"]), int_column(t["end"])
+    if start is None or end is None or not ctx.docs:
+        return np.zeros(n, dtype=bool)
+    c = ctx.corpus
+    di = c.doc_index(t["doc_id"])
+    ok = (start >= 0) & (start < end) & (end <= c.length[di])
+    for name in ("fold", "text"):  # predictions may leave them out: the exact loop skips None
+        col = t.get(name)
+        if col is None:
+            continue
+        given = np.fromiter((x is not None for x in col), dtype=bool, count=n)
+        if name == "fold":
+            f = int_column([x if x is not None else -1 for x in col])
+            same = f == c.fold[di] if f is not None else np.zeros(n, dtype=bool)
+        elif all(x is None or type(x) is str for x in col):
+            same = c.matches(di, start, end, col, ok & given)
+        else:
+            same = np.zeros(n, dtype=bool)
+        ok &= same | ~given
+    if gold:
+        ok = c.matches(di, np.maximum(start - CONTEXT, 0), start, t["prefix"], ok)
+        ok = c.matches(di, end, np.minimum(end + CONTEXT, c.length[di]), t["suffix"], ok)
+        ok &= c.in_one_passage(di, start, end)
+    return ok
+
+
+def _exact(t: Table, ctx: Context, file: str, gold: bool) -> list[Incident]:
     out: list[Incident] = []
     docs = ctx.docs
     blank = [None] * len(t["line"])  # sentences and predictions lack some columns
@@ -41,9 +79,21 @@ def check(t: Table, ctx: Context, file: str, gold: bool = True) -> list[Incident
             out.append(incident("span-crosses-passage", file, line, surface[:60], "a range inside one passage", **loc))
         elif passage[2] == PassageType.HEADING:
             out.append(incident("span-in-heading", file, line, surface[:60], "no span in a heading", **loc))
-    if gold:
-        out.extend(_mentions(t, ctx, file))
     return out
+
+
+def _mention_suspects(t: Table, ctx: Context) -> list[int]:
+    """Rows with a mention that is not plainly in range of a known document."""
+    lengths = {d.doc_id: len(d.text) for d in ctx.docs.values()}
+    suspects: set[int] = set()
+    doc_ids = t["doc_id"]
+    for name in MENTIONS:
+        col = t[name]
+        for i in [i for i, m in enumerate(col) if m is not None]:
+            m = col[i]
+            if not (type(m["start"]) is int and type(m["end"]) is int and 0 <= m["start"] < m["end"] <= lengths.get(doc_ids[i], -1)):
+                suspects.add(i)
+    return sorted(suspects)
 
 
 def _mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
@@ -72,9 +122,13 @@ def _mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
 
 def in_range(t: Table, ctx: Context) -> Table:
     """The rows of a known document with offsets in range (the others are reported above)."""
+    start, end = int_column(t["start"]), int_column(t["end"])
+    if start is not None and end is not None and ctx.docs:
+        di = ctx.corpus.doc_index(t["doc_id"])
+        return subset(t, np.nonzero((start >= 0) & (start < end) & (end <= ctx.corpus.length[di]))[0])
     keep = [
         i
         for i, (d, s, e) in enumerate(zip(t["doc_id"], t["start"], t["end"], strict=True))
         if d in ctx.docs and 0 <= s < e <= len(ctx.docs[d].text)
     ]
-    return {name: [col[i] for i in keep] for name, col in t.items()}
+    return subset(t, keep)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..incidents import Incident
-from .context import Table, incident
+from .context import Table, codes, incident
 
 
 def check(t: Table, file: str) -> list[Incident]:
@@ -13,8 +13,8 @@ def check(t: Table, file: str) -> list[Incident]:
     n = len(t["line"])
     if n < 2:
         return []
-    codes: dict[tuple[str, str], int] = {}
-    group = np.fromiter((codes.setdefault(k, len(codes)) for k in zip(t["doc_id"], t["layer"], strict=True)), dtype=np.int64, count=n)
+    layer = codes(t["layer"])
+    group = codes(t["doc_id"]) * (int(layer.max()) + 1) + layer
     start = np.fromiter(t["start"], dtype=np.int64, count=n)
     end = np.fromiter(t["end"], dtype=np.int64, count=n)
     order = np.lexsort((end, start, group))

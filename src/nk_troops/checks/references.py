@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from functools import cached_property
+from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 from ..incidents import Incident
 from ..model import RESERVED_CLAIMANTS, Layer
-from .context import Context, Table, incident, rows
+from .context import Context, Table, codes, incident, int_column, rows, subset
 
 PRONOUNS = frozenset(["he", "she", "they", "it", "him", "her", "them", "his", "its", "their"])
 
@@ -23,7 +27,8 @@ def mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
         return []
     out = []
     for who, span in (("speaker", "speaker_span"), ("claimant", "claimant_span")):
-        for line, sid, doc_id, entity, m in rows(t, "id", "doc_id", who, span):
+        named = subset(t, [i for i, entity in enumerate(t[who]) if entity is not None])
+        for line, sid, doc_id, entity, m in rows(named, "id", "doc_id", who, span):
             if entity is None or entity in RESERVED_CLAIMANTS and who == "claimant":
                 continue
             loc = {"doc_id": doc_id, "span_id": sid}
@@ -41,6 +46,12 @@ def mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
 
 
 def duplicates(t: Table, file: str, column: str = "id") -> list[Incident]:
+    values = t[column]
+    try:
+        if len(set(values)) == len(values):
+            return []
+    except TypeError:  # an unhashable value the schema let through: the loop below reports it
+        pass
     first: dict[Any, int] = {}
     out = []
     for line, value in rows(t, column):
@@ -57,14 +68,35 @@ class SpanIndex:
     def __init__(self, t: Table, broken: set[str] | None = None, complete: bool = True):
         self.broken = broken or set()  # ids of spans that failed their shape: already reported
         self.complete = complete  # False when lines of the spans file were unreadable: an unknown id may be one of them
-        self.where = {
-            sid: (doc, layer, s, e) for sid, doc, layer, s, e in zip(t["id"], t["doc_id"], t["layer"], t["start"], t["end"], strict=True)
-        }
+        self.t = t
+        self.row = {sid: i for i, sid in enumerate(t["id"])}  # the last row of an id, as a dict keeps it
+
+    @cached_property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]] | None:
+        """(start, end, document code, layer) of every row, and the document codes; None when not plain integers."""
+        t = self.t
+        start, end = int_column(t["start"]), int_column(t["end"])
+        if start is None or end is None:
+            return None
+        doc = codes(t["doc_id"])
+        doc_code = dict(zip(t["doc_id"], doc.tolist(), strict=True))
+        return start, end, doc, np.array(t["layer"], dtype=object), doc_code
+
+    @cached_property
+    def where(self) -> dict[str, tuple[str, str, int, int]]:
+        t = self.t
+        return {sid: (t["doc_id"][i], t["layer"][i], t["start"][i], t["end"][i]) for sid, i in self.row.items()}
+
+    @cached_property
+    def sorted(self) -> dict[tuple[str, str], list[tuple[int, int, str]]]:
         by: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
         for sid, (doc, layer, s, e) in self.where.items():
             by[doc, layer].append((s, e, sid))
-        self.sorted = {k: sorted(v) for k, v in by.items()}
-        self.starts = {k: [s for s, _, _ in v] for k, v in self.sorted.items()}
+        return {k: sorted(v) for k, v in by.items()}
+
+    @cached_property
+    def starts(self) -> dict[tuple[str, str], list[int]]:
+        return {k: [s for s, _, _ in v] for k, v in self.sorted.items()}
 
     def inside(self, doc: str, layer: str, start: int, end: int) -> set[str]:
         key = (doc, layer)
@@ -80,6 +112,50 @@ class SpanIndex:
 
 def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
     """Rows whose ``column`` lists the ``layer`` spans inside them: exactly those, all existing."""
+    listing = [i for i, listed in enumerate(t[column]) if listed is not None]
+    return _members(
+        subset(t, sorted(set(listing) - _clean_members(subset(t, listing), index, column, layer, listing))), index, file, column, layer
+    )
+
+
+def _clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, positions: list[int]) -> set[int]:
+    """Positions (in ``positions``) of rows whose list is exactly the spans inside them (a screen)."""
+    n = len(t)
+    start, end = int_column(t["start"]), int_column(t["end"])
+    arrays = index.arrays
+    if not n or start is None or end is None or arrays is None or index.broken:
+        return set()
+    s_start, s_end, s_doc, s_layer, doc_code = arrays
+    size = len(s_start)
+    if not size:
+        return set()
+    # every listed id: an existing span of the layer, in the same document, inside the row
+    listed = t[column]
+    count = np.fromiter(map(len, listed), dtype=np.int64, count=n)
+    owner = np.repeat(np.arange(n), count)
+    ref = np.fromiter(map(index.row.get, (r for refs in listed for r in refs), repeat(-1)), dtype=np.int64, count=int(count.sum()))
+    doc = np.fromiter(map(doc_code.get, t["doc_id"], repeat(-1)), dtype=np.int64, count=n)
+    mine = s_layer == layer.value
+    r = np.maximum(ref, 0)
+    good = (ref >= 0) & mine[r] & (s_doc[r] == doc[owner]) & (start[owner] <= s_start[r]) & (s_end[r] <= end[owner])
+    bad = np.zeros(n, dtype=bool)
+    bad[owner[~good]] = True
+    distinct = np.bincount(np.unique(owner * (size + 1) + r) // (size + 1), minlength=n)
+    # the layer's spans inside each row, from its document's run sorted by start (their ends must then be sorted too)
+    order = np.nonzero(mine)[0]
+    order = order[np.lexsort((s_end[order], s_start[order], s_doc[order]))]
+    big = int(max(s_end.max(initial=0), end.max(initial=0))) + 1
+    key, end_key = s_doc[order] * big + s_start[order], s_doc[order] * big + s_end[order]
+    if np.any(np.diff(end_key) < 0):
+        return set()
+    lo = np.searchsorted(key, doc * big + start, side="left")
+    hi = np.searchsorted(key, doc * big + end, side="left")
+    within = np.maximum(np.minimum(np.searchsorted(end_key, doc * big + end, side="right"), hi) - lo, 0)
+    ok = ~bad & (distinct == count) & (within == count) & (doc >= 0)
+    return {positions[i] for i in np.nonzero(ok)[0].tolist()}
+
+
+def _members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
     out = []
     for line, sid, doc_id, start, end, listed in rows(t, "id", "doc_id", "start", "end", column):
         if listed is None:

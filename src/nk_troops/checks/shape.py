@@ -1,6 +1,7 @@
 """Shape rules: each record against its generated JSON Schema.
 
-The bulk pass asks jsonschema-rs (compiled) whether each record is valid; only the
+The bulk pass is the typed decoding of ``typed.py``; a record it rejected arrives
+here as a dict, and jsonschema-rs (compiled) says whether it is valid; only the
 failing records go through ``jsonschema`` for one incident per error, with the
 field path. NaN/Infinity (which Python's json accepts) are reported separately,
 since JSON Schema sees them as numbers.
@@ -65,9 +66,9 @@ class Shape:
         return jsonschema.Draft202012Validator(self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
     def check(self, records: list[tuple[int, Any]], file: str) -> tuple[list[tuple[int, Any]], list[Incident]]:
-        """(records that pass, incidents of those that do not)."""
+        """(records that pass, incidents of those that do not); typed Structs passed their shape when decoded."""
         is_valid = self.fast.is_valid
-        good = [r for r in records if is_valid(r[1])]
+        good = [r for r in records if type(r[1]) is not dict or is_valid(r[1])]
         if len(good) == len(records):
             return good, []
         incidents: list[Incident] = []

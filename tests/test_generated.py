@@ -1,0 +1,35 @@
+"""Generated blocks in README.md and DATASHEET.md equal a fresh computation (run `nk-troops build`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nk_troops import blocks
+from nk_troops.generated import expected
+from nk_troops.release import assemble
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKS = [
+    ("DATASHEET.md", "stats"),
+    ("DATASHEET.md", "agreement"),
+    ("DATASHEET.md", "baselines"),
+    ("README.md", "agreement"),
+    ("README.md", "baselines"),
+]
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    return expected(ROOT, assemble(ROOT), ROOT / "dataset")
+
+
+def test_every_generated_block_is_checked(fresh):
+    assert set(BLOCKS) == {(file, name) for file, names in fresh.items() for name in names}
+
+
+@pytest.mark.parametrize(("file", "block"), BLOCKS)
+def test_block_is_fresh(fresh, file, block):
+    text = (ROOT / file).read_text(encoding="utf-8")
+    assert blocks.section(text, block) == fresh[file][block].strip("\n"), f"{file} block {block!r} is stale: run `nk-troops build`"

@@ -1,0 +1,340 @@
+"""Property tests of the validator (issue 3).
+
+Generated releases (documents with passages, non-overlapping trimmed spans per layer,
+consistent claim members, entities and clusters) validate clean; each single mutation
+of one record yields its code at that record; no bytes make the validator raise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nk_troops.anchors import CONTEXT, DocumentAnnotations
+from nk_troops.cli import main
+from nk_troops.documents import PASSAGE_SEPARATOR
+from nk_troops.incidents import Incident
+from nk_troops.model import (
+    AUTHOR,
+    UNSPECIFIED,
+    Claim,
+    Cluster,
+    Conflict,
+    Document,
+    Entity,
+    EntityType,
+    Figure,
+    FigureKind,
+    NoClaimReason,
+    Offsets,
+    Passage,
+    PassageType,
+    Provenance,
+    Qualifier,
+    Quote,
+    QuoteType,
+    Sentence,
+)
+from nk_troops.release import Release, data_file, render_jsonl
+from nk_troops.validate import Inputs, validate
+
+# fixed seed and a small budget: the file runs in seconds and CI sees the same examples
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
+FIXTURE = Path(__file__).parent / "fixtures" / "valid"
+CONFIGS = ("documents", "spans", "sentences", "entities", "clusters")
+LISTS = ("claims", "quotes", "figures")  # the span lists of a document row
+
+WORDS = ("troops", "Korea", "moved", "north", "army", "said", "Russia", "units", "border", "officials", "he")
+# a figure's surface text -> the value the validator must read from it
+NUMERALS = {"12,000": 12000.0, "six": 6.0, "1.2 million": 1_200_000.0, "300": 300.0, "fourth": 4.0, "twenty-five": 25.0}
+ENTITY = Entity("speaker-a", "Speaker A", EntityType.PERSON, WORDS)
+CLUSTERS = ("cluster-a", "cluster-b", "cluster-c")
+PROVENANCE = Provenance(None, None, None, None, (), None, None, "2024-10-21", None, "generated", None, "generated")
+WORD, NUMERAL = st.sampled_from(WORDS), st.sampled_from(sorted(NUMERALS))
+
+Token = tuple[int, int, str]  # (start, end, surface) in document offsets
+
+
+def _ranges(draw: Any, tokens: list[Token], least: int = 0) -> list[tuple[int, int]]:
+    """Character ranges of disjoint runs of whole tokens: spans never start or end on whitespace."""
+    cuts = sorted(draw(st.lists(st.integers(0, len(tokens)), unique=True, min_size=least, max_size=6)))
+    return [(tokens[a][0], tokens[b - 1][1]) for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+
+
+def _mention(draw: Any, tokens: list[Token]) -> Offsets | None:
+    words = [Offsets(s, e) for s, e, surface in tokens if surface in WORDS]  # every word is an alias of ENTITY
+    return draw(st.none() | st.sampled_from(words)) if words else None
+
+
+def _numbered(doc_id: str, code: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [s | {"id": f"{doc_id}-{code}-{k:02d}"} for k, s in enumerate(sorted(spans, key=lambda s: s["start"]), start=1)]
+
+
+@st.composite
+def documents(draw: Any, n: int) -> tuple[Document, DocumentAnnotations]:
+    doc_id = f"nk{n:03d}"
+    extra = draw(
+        st.lists(st.sampled_from([PassageType.PARAGRAPH, PassageType.LIST_ITEM, PassageType.CAPTION, PassageType.HEADING]), max_size=2)
+    )
+    kinds = [PassageType.TITLE, PassageType.PARAGRAPH, *extra]
+    text, passages, tokens = "", [], []
+    for i, kind in enumerate(kinds):
+        if kind in (PassageType.TITLE, PassageType.HEADING):
+            surfaces = draw(st.lists(WORD, min_size=1, max_size=5))
+        else:
+            surfaces = draw(st.lists(WORD | NUMERAL, min_size=2, max_size=10))
+            if i == 1:  # every document has a figure
+                surfaces.insert(draw(st.integers(0, len(surfaces))), draw(NUMERAL))
+        text += PASSAGE_SEPARATOR if i else ""
+        start, toks = len(text), []
+        for j, surface in enumerate(surfaces):
+            text += " " if j else ""
+            toks.append((len(text), len(text) + len(surface), surface))
+            text += surface
+        passages.append(Passage(i, kind, start, len(text), start, len(text), ()))
+        tokens.append(toks)
+
+    def base(start: int, end: int) -> dict[str, Any]:
+        context = {"prefix": text[max(0, start - CONTEXT) : start], "suffix": text[end : end + CONTEXT]}
+        return {"doc_id": doc_id, "fold": n, "start": start, "end": end, "text": text[start:end], **context}
+
+    figures, quotes, claims = [], [], []
+    for passage, toks in zip(passages, tokens, strict=True):
+        if passage.type is PassageType.HEADING:  # headings carry no spans
+            continue
+        for s, e, surface in toks:  # every number is a figure
+            if surface in NUMERALS:
+                value = NUMERALS[surface]
+                qualifier = draw(st.sampled_from(Qualifier))
+                figures.append(base(s, e) | {"kind": FigureKind.COUNT, "value": value, "value_max": None, "normalized": str(int(value))})
+                figures[-1] |= {"qualifier": qualifier, "unit": "troops", "year_inferred": False}
+        for s, e in _ranges(draw, toks):
+            speaker = {"speaker": ENTITY.id, "speaker_span": _mention(draw, toks), "cue_span": _mention(draw, toks)}
+            quotes.append(base(s, e) | {"quote_type": draw(st.sampled_from(QuoteType)), **speaker})
+        for s, e in _ranges(draw, toks, least=4 if passage.index == 1 else 0):  # two claims in the first paragraph
+            claimant = draw(st.sampled_from([AUTHOR, UNSPECIFIED, ENTITY.id]))
+            mention = _mention(draw, toks) if claimant == ENTITY.id else None
+            claims.append(base(s, e) | {"claimant": claimant, "claimant_span": mention, "hedged": draw(st.booleans())})
+            claims[-1]["cluster"] = draw(st.sampled_from(CLUSTERS))
+    figs = [Figure(**f) for f in _numbered(doc_id, "fig", figures)]
+    quos = [Quote(**q) for q in _numbered(doc_id, "quo", quotes)]
+
+    def inside(spans: list[Any], c: dict[str, Any]) -> tuple[str, ...]:
+        return tuple(x.id for x in spans if c["start"] <= x.start and x.end <= c["end"])
+
+    clms = [Claim(**c, figures=inside(figs, c), quotes=inside(quos, c)) for c in _numbered(doc_id, "clm", claims)]
+    sentences = []  # one sentence per passage
+    for p in passages:
+        held = inside(clms, {"start": p.start, "end": p.end})
+        reason = None if held else NoClaimReason.HEADING if p.type is PassageType.HEADING else NoClaimReason.VAGUE
+        sentences.append(Sentence(f"{doc_id}-s{p.index + 1:02d}", doc_id, n, p.index, p.start, p.end, text[p.start : p.end], held, reason))
+    doc = Document(doc_id, n, text[: passages[0].end], text, tuple(passages), f"{doc_id}.txt", "0" * 64, PROVENANCE)
+    return doc, DocumentAnnotations(figures=figs, quotes=quos, claims=clms, sentences=sentences)
+
+
+@st.composite
+def releases(draw: Any) -> dict[str, list[dict[str, Any]]]:
+    """Rows per config, written by the release's own row code."""
+    docs = [draw(documents(n)) for n in range(draw(st.integers(1, 2)))]
+    members: dict[str, list[str]] = {}
+    for _, ann in docs:
+        for claim in ann.claims:
+            members.setdefault(claim.cluster, []).append(claim.id)
+    used = sorted(members)
+    conflicts = {used[0]: (Conflict(used[1], "a different number"),)} if len(used) > 1 else {}
+    clusters = [Cluster(c, f"statement of {c}", tuple(members[c]), conflicts.get(c, ())) for c in used]
+    release = Release([d for d, _ in docs], {d.doc_id: ann for d, ann in docs}, [ENTITY], clusters, [], [])
+    return release.rows()
+
+
+def _validate(rows: dict[str, list[dict[str, Any]]]) -> list[Incident]:
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {config: Path(tmp) / data_file(config) for config in CONFIGS}
+        for config, path in paths.items():
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[config]), encoding="utf-8")
+        return validate(Inputs(**paths)).incidents
+
+
+@SETTINGS
+@given(releases())
+def test_generated_releases_validate_clean(rows: dict[str, list[dict[str, Any]]]) -> None:
+    assert [i.message() for i in _validate(rows)] == []
+
+
+# --- single mutations: each changes one record (in spans.jsonl and in its document row alike) ---
+
+Draw = Callable[[st.SearchStrategy], Any]
+
+
+def _copies(rows: dict[str, list[dict[str, Any]]], span_id: str) -> list[dict[str, Any]]:
+    """The flat row of a span and the same record nested in its document row."""
+    nested = [r for doc in rows["documents"] for key in LISTS for r in doc[key] if r["id"] == span_id]
+    return [r for r in rows["spans"] if r["id"] == span_id] + nested
+
+
+def _set(rows: dict[str, list[dict[str, Any]]], span_id: str, **values: Any) -> None:
+    for record in _copies(rows, span_id):
+        record.update(values)
+
+
+def _text(rows: dict[str, list[dict[str, Any]]], doc_id: str) -> str:
+    return next(d["text"] for d in rows["documents"] if d["doc_id"] == doc_id)
+
+
+def shift_an_offset(rows: dict, draw: Draw) -> tuple[str, str]:
+    span = draw(st.sampled_from(rows["spans"]))
+    start, end, n = span["start"], span["end"], len(_text(rows, span["doc_id"]))
+    moves = [("start", start + d) for d in (-1, 1) if 0 <= start + d < end] + [("end", end + d) for d in (-1, 1) if start < end + d <= n]
+    name, value = draw(st.sampled_from(moves))
+    _set(rows, span["id"], **{name: value})
+    return "offset-text-mismatch", span["id"]
+
+
+def overlap_two_spans(rows: dict, draw: Draw) -> tuple[str, str]:
+    """The later of two spans of one layer starts on the last character of the earlier one."""
+    pairs = [
+        (a, b)
+        for a in rows["spans"]
+        for b in rows["spans"]
+        if (a["doc_id"], a["layer"]) == (b["doc_id"], b["layer"]) and a["end"] <= b["start"]
+    ]
+    earlier, later = draw(st.sampled_from(pairs))
+    text, start, end = _text(rows, later["doc_id"]), earlier["end"] - 1, later["end"]
+    _set(rows, later["id"], start=start, text=text[start:end], prefix=text[max(0, start - CONTEXT) : start])
+    return "layer-overlap", later["id"]
+
+
+def _claim(rows: dict, draw: Draw) -> dict[str, Any]:
+    return draw(st.sampled_from([r for r in rows["spans"] if r["layer"] == "claim"]))
+
+
+def dangle_a_document(rows: dict, draw: Draw) -> tuple[str, str]:
+    span = draw(st.sampled_from(rows["spans"]))
+    _set(rows, span["id"], doc_id="nk009")
+    return "document-unknown", span["id"]
+
+
+def dangle_an_entity(rows: dict, draw: Draw) -> tuple[str, str]:
+    span = draw(st.sampled_from([r for r in rows["spans"] if r["layer"] != "figure"]))
+    _set(rows, span["id"], **{"claimant" if span["layer"] == "claim" else "speaker": "nobody-known"})
+    return "entity-unknown", span["id"]
+
+
+def dangle_a_cluster(rows: dict, draw: Draw) -> tuple[str, str]:
+    claim = _claim(rows, draw)
+    _set(rows, claim["id"], cluster="no-such-cluster")
+    return "cluster-unknown", claim["id"]
+
+
+def dangle_a_member(rows: dict, draw: Draw) -> tuple[str, str]:
+    claim, key = _claim(rows, draw), draw(st.sampled_from(["figures", "quotes"]))
+    _set(rows, claim["id"], **{key: [*claim[key], f"{claim['doc_id']}-{key[:3]}-99"]})
+    return "span-unknown", claim["id"]
+
+
+ENUMS = {"claim": ("layer",), "quote": ("layer", "quote_type"), "figure": ("layer", "kind", "qualifier")}
+
+
+def break_an_enum(rows: dict, draw: Draw) -> tuple[str, str]:
+    span = draw(st.sampled_from(rows["spans"]))
+    _set(rows, span["id"], **{draw(st.sampled_from(ENUMS[span["layer"]])): "bogus"})
+    return "schema-enum", span["id"]
+
+
+def a_string_in_an_int(rows: dict, draw: Draw) -> tuple[str, str]:
+    span, name = draw(st.sampled_from(rows["spans"])), draw(st.sampled_from(["start", "end", "fold"]))
+    _set(rows, span["id"], **{name: str(span[name])})
+    return "schema-type", span["id"]
+
+
+def nan_in_a_value(rows: dict, draw: Draw) -> tuple[str, str]:
+    figure = draw(st.sampled_from([r for r in rows["spans"] if r["layer"] == "figure"]))
+    _set(rows, figure["id"], **{draw(st.sampled_from(["value", "value_max"])): math.nan})
+    return "schema-not-finite", figure["id"]
+
+
+MUTATIONS = [
+    shift_an_offset,
+    overlap_two_spans,
+    dangle_a_document,
+    dangle_an_entity,
+    dangle_a_cluster,
+    dangle_a_member,
+    break_an_enum,
+    a_string_in_an_int,
+    nan_in_a_value,
+]
+
+
+@pytest.mark.parametrize("mutate", MUTATIONS, ids=lambda m: m.__name__)
+@SETTINGS
+@given(rows=releases(), data=st.data())
+def test_a_single_mutation_yields_its_code_at_the_record(mutate: Callable, rows: dict, data: st.DataObject) -> None:
+    code, span_id = mutate(rows, data.draw)
+    incidents = _validate(rows)
+    assert span_id in {i.span_id for i in incidents if i.code == code}, [i.message() for i in incidents]
+
+
+# --- bad bytes: incidents or exit status 2, never a traceback ---
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@st.composite
+def corrupted(draw: Any, data: bytes) -> bytes:
+    """A valid file with a few bytes replaced, inserted or deleted."""
+    out = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(out)))
+        out[at : at + draw(st.integers(0, 3))] = draw(st.binary(max_size=3))
+    return bytes(out)
+
+
+@st.composite
+def one_value_replaced(draw: Any, data: bytes) -> bytes:
+    """A valid file whose rows are well-formed JSON, one value anywhere in them replaced by any JSON value."""
+    rows = [json.loads(line) for line in data.decode("utf-8").splitlines()]
+    parent: Any = draw(st.sampled_from(rows))
+    key = draw(st.sampled_from(sorted(parent)))
+    while isinstance(parent[key], dict | list) and parent[key] and draw(st.booleans()):
+        parent = parent[key]
+        key = draw(st.sampled_from(sorted(parent)) if isinstance(parent, dict) else st.integers(0, len(parent) - 1))
+    parent[key] = draw(JSON_VALUES)
+    return render_jsonl(rows)
+
+
+def _bytes(name: str) -> st.SearchStrategy[bytes]:
+    data = (FIXTURE / data_file(name)).read_bytes()
+    return st.binary(max_size=300) | corrupted(data) | one_value_replaced(data)
+
+
+@pytest.mark.parametrize("name", ["documents", "spans"])
+@SETTINGS
+@given(data=st.data())
+def test_arbitrary_bytes_never_raise(name: str, data: st.DataObject) -> None:
+    written = data.draw(_bytes(name))
+    # like a terminal, the streams take UTF-8 only: an incident quoting a lone surrogate must not crash the report
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2))
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        folder = Path(tmp) / "release"
+        shutil.copytree(FIXTURE, folder)
+        (folder / data_file(name)).write_bytes(written)
+        status = main(["validate", str(folder), "--format", "json"])
+        out.flush()
+    report = json.loads(out.buffer.getvalue())
+    assert status in (0, 1, 2) and (status == 0) == (report["total"] == 0)
