@@ -15,27 +15,9 @@ import re
 
 from ..model import AUTHOR, Claim, Entity, FigureKind, Offsets
 from . import figures_rules
-from .common import Doc, Mention, find_mentions, make_span
+from .common import REPORTING_CUES, Doc, Mention, find_mentions, make_span
 
-CUES = (
-    "said",
-    "says",
-    "stated",
-    "noted",
-    "added",
-    "confirmed",
-    "revealed",
-    "reported",
-    "claimed",
-    "disclosed",
-    "acknowledged",
-    "indicated",
-    "announced",
-    "told",
-    "denied",
-    "according to",
-    "citing",
-)
+CUES = (*REPORTING_CUES, "confirmed", "revealed", "reported", "disclosed", "indicated", "announced", "denied")
 _CUE = re.compile(r"\b(" + "|".join(CUES) + r")\b")
 _ACCORDING = re.compile(r"^According to ([^,]+), ")
 _THAT = re.compile(r"\b(" + "|".join(CUES) + r")(?: \w+day)? that ")

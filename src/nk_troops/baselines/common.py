@@ -11,6 +11,9 @@ from ..anchors import CONTEXT
 from ..incidents import IncidentError
 from ..model import LAYER_ID_CODE, Entity, Layer, Span, from_dict
 
+# Reporting verbs both the quote and the claim baselines treat as attribution cues.
+REPORTING_CUES = ("said", "says", "stated", "noted", "added", "told", "claimed", "citing", "according to", "acknowledged")
+
 
 @dataclass(frozen=True)
 class Doc:

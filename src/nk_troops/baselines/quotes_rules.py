@@ -14,28 +14,9 @@ from __future__ import annotations
 import re
 
 from ..model import Entity, Offsets, Quote, QuoteType
-from .common import Doc, Mention, find_mentions, make_span
+from .common import REPORTING_CUES, Doc, Mention, find_mentions, make_span
 
-CUES = (
-    "said",
-    "says",
-    "stated",
-    "noted",
-    "added",
-    "warned",
-    "told",
-    "described",
-    "labeled",
-    "called",
-    "citing",
-    "claimed",
-    "according to",
-    "dismissing",
-    "promised",
-    "recognized",
-    "review",
-    "acknowledged",
-)
+CUES = (*REPORTING_CUES, "warned", "described", "labeled", "called", "dismissing", "promised", "recognized", "review")
 _PAIR = re.compile(r"[“\"]([^“”\"]+)[”\"]")
 _CUE = re.compile(r"\b(" + "|".join(CUES) + r")\b")
 
