@@ -69,7 +69,10 @@ def replay(raw: str, passage: Passage) -> str:
 def _line_spans(raw: str) -> list[tuple[int, int]]:
     """(start, end) of each raw line's content, end before the line break."""
     spans, pos = [], 0
-    for line in raw.split("\n"):
+    lines = raw.split("\n")
+    if raw.endswith("\n"):  # a final line break ends the last line; it does not open another
+        lines.pop()
+    for line in lines:
         spans.append((pos, pos + len(line)))
         pos += len(line) + 1
     return spans

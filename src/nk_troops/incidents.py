@@ -235,7 +235,12 @@ def render_text(incidents: list[Incident], max_per_code: int | None = None) -> s
         hidden = n - max_per_code if max_per_code is not None and n > max_per_code else 0
         more = f" ({hidden} more not shown)" if hidden else ""
         lines.append(f"hint {code} x{n}{more}: {CATALOGUE[code].hint}")
-    return "\n".join(lines)
+    return _printable("\n".join(lines))
+
+
+def _printable(text: str) -> str:
+    """A lone surrogate quoted from bad input (JSON allows ``\\ud800``) escaped, so a UTF-8 stream can print it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def render_json(incidents: list[Incident], max_per_code: int | None = None) -> str:
@@ -246,4 +251,4 @@ def render_json(incidents: list[Incident], max_per_code: int | None = None) -> s
         if max_per_code is None or shown[inc.code] <= max_per_code:
             kept.append(inc.to_json())
     counts = dict(sorted(shown.items()))
-    return json.dumps({"incidents": kept, "counts": counts, "total": len(incidents)}, ensure_ascii=False, indent=1)
+    return _printable(json.dumps({"incidents": kept, "counts": counts, "total": len(incidents)}, ensure_ascii=False, indent=1))

@@ -38,8 +38,8 @@ class JsonlReader:
     def _fail(self, code: str, line: int | None = None, detail: str | None = None, found: str | None = None) -> None:
         self.incidents.append(Incident(code, file=self.label, line=line, detail=detail, found=found))
 
-    def _blocks(self) -> Iterator[tuple[int, bytes, bool]]:
-        """(number of the first line, whole lines of the file, whether a line break ends them)."""
+    def _blocks(self) -> Iterator[tuple[int, bytes, bool, int]]:
+        """(number of the first line, whole lines of the file, whether a line break ends them, line breaks)."""
         try:
             f = self.path.open("rb")
         except OSError as exc:
@@ -59,20 +59,21 @@ class JsonlReader:
                 rest += block
                 cut = rest.rfind(b"\n") + 1
                 if cut:
-                    yield n, rest[:cut], True
-                    n += rest.count(b"\n", 0, cut)
+                    breaks = rest.count(b"\n", 0, cut)
+                    yield n, rest[:cut], True, breaks
+                    n += breaks
                     rest = rest[cut:]
             if rest:
-                yield n, rest, False
+                yield n, rest, False, 0
 
     def chunks(self, decoder: msgspec.json.Decoder | None = None) -> Iterator[list[tuple[int, Any]]]:
         """Chunks of (line number, record); a typed ``decoder`` yields its Structs for the lines it accepts
         and plain dicts for the others, which the JSON Schema pass then explains."""
         self.records = 0
         blank: list[int] = []  # blank lines are an error only when a record follows them
-        for first, block, ended in self._blocks():
+        for first, block, ended, breaks in self._blocks():
             whole = ended and not _BLANK_FIRST.match(block) and not _BLANK.search(block)
-            fast = self._fast(first, block, decoder) if whole else None
+            fast = self._fast(first, block, breaks, decoder) if whole else None
             if fast is not None:
                 blank = self._blank_before(blank)
                 self.records += len(fast)
@@ -105,13 +106,13 @@ class JsonlReader:
         return []
 
     @staticmethod
-    def _fast(first: int, block: bytes, decoder: msgspec.json.Decoder | None) -> list[tuple[int, Any]] | None:
+    def _fast(first: int, block: bytes, breaks: int, decoder: msgspec.json.Decoder | None) -> list[tuple[int, Any]] | None:
         """Every line of a block decoded in one call, or None when one of them needs a closer look."""
         try:
             objs = (decoder or _DECODER).decode_lines(block)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
             return None
-        if len(objs) != block.count(b"\n") or (decoder is None and not all(type(o) is dict for o in objs)):
+        if len(objs) != breaks or (decoder is None and not all(type(o) is dict for o in objs)):
             return None
         return list(zip(range(first, first + len(objs)), objs, strict=True))
 

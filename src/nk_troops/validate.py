@@ -8,10 +8,14 @@ neither raises on bad input.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import gc
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import model
 from .checks import documents, edges, figures, manifest, offsets, overlaps, references, typed
@@ -23,6 +27,8 @@ from .jsonl import JsonlReader, read_all
 from .model import Layer
 from .schemas import DOCUMENT_LISTS
 
+P = ParamSpec("P")
+R = TypeVar("R")
 SPAN_COLUMNS = ("layer", *(name for name, *_ in model.flat_span_columns()))
 # what the table-wide rules need once every chunk has gone through the row rules
 KEPT = ("line", "id", "layer", "doc_id", "start", "end", "figures", "quotes", "cluster")
@@ -70,6 +76,9 @@ def table(records: Iterable[tuple[int, Any]], names: Iterable[str]) -> Table:
     return Table([line for line, _ in records], [r for _, r in records], names, LAYERS)
 
 
+Nested = dict[str, tuple[int, Any]]  # id -> (document line, the record, or the hash of a typed span's fields)
+
+
 class _Run:
     def __init__(self) -> None:
         self.report = Report()
@@ -87,36 +96,43 @@ class _Run:
         self.add(bad)
         return good
 
-    def documents(self, path: Path, raw_dir: Path | None) -> list[tuple[int, Any]]:
-        """Every decoded document row: typed when its shape is valid, else the dict the schema pass explained."""
+    def documents(self, path: Path, raw_dir: Path | None) -> tuple[Nested, Nested]:
+        """Check the document rows one by one; return the spans (by hash when typed) and the sentences they nest."""
         file = str(path)
         reader = JsonlReader(path, file)
         shape = Shape("document")
-        records, views = [], {}
+        spans: Nested = {}
+        sentences: Nested = {}
+        good_ids: dict[str, list[Any]] = {"line": [], "doc_id": []}
         for chunk in reader.chunks(typed.DOCUMENT_DECODER):
+            records, views = [], {}
             for line, doc in chunk:
                 view = doc if type(doc) is dict else typed.head(doc)
-                if view is not doc and not shape.fast.is_valid(view):  # a field only the JSON Schema checks
+                if view is not doc and not shape.valid(view):  # a field only the JSON Schema checks
                     doc = view = view | {key: typed.builtins(getattr(doc, key)) for key in DOCUMENT_LISTS}
                 records.append((line, doc))
                 views[line] = view
+                _nest(spans, line, doc, SPAN_LISTS, hashed=True)
+                _nest(sentences, line, doc, ["sentences"])
+            good, bad = shape.check(records, file)
+            self.add(bad)
+            for line, _ in good:
+                view = views[line]
+                good_ids["line"].append(line)
+                good_ids["doc_id"].append(view["doc_id"])
+                self.add(documents.tiling(line, view, file))
+                if raw_dir is not None:
+                    self.add(documents.raw_source(line, view, file, raw_dir))
+            # spans are looked up in every document that has usable text and passages, even one
+            # whose other fields failed the shape pass, so one bad field does not hide every span
+            for line, view in views.items():
+                usable = _doc(line, view)
+                if usable is not None:
+                    self.ctx.docs.setdefault(usable.doc_id, usable)
         self.add(reader.incidents)
         self.report.unusable |= reader.unreadable
-        good, bad = shape.check(records, file)
-        self.add(bad)
-        good_views = [(line, views[line]) for line, _ in good]
-        self.add(references.duplicates(table(good_views, ["doc_id"]), file, "doc_id"))
-        for line, doc in good_views:
-            self.add(documents.tiling(line, doc, file))
-            if raw_dir is not None:
-                self.add(documents.raw_source(line, doc, file, raw_dir))
-        # spans are looked up in every document that has usable text and passages, even one
-        # whose other fields failed the shape pass, so one bad field does not hide every span
-        for line, view in views.items():
-            usable = _doc(line, view)
-            if usable is not None:
-                self.ctx.docs.setdefault(usable.doc_id, usable)
-        return records
+        self.add(references.duplicates(column_table(good_ids), file, "doc_id"))
+        return spans, sentences
 
 
 def _doc(line: int, doc: dict[str, Any]) -> Doc | None:
@@ -129,20 +145,17 @@ def _doc(line: int, doc: dict[str, Any]) -> Doc | None:
     return None
 
 
-Nested = dict[str, tuple[int, Any]]  # id -> (document line, the record, or the hash of a typed span's fields)
-
-
-def _nested(docs: list[tuple[int, Any]], keys: Iterable[str], hashed: bool = False) -> Nested:
-    """Records nested in document rows, by id, with the document's line (malformed entries are the shape pass's)."""
-    out: Nested = {}
-    for line, doc in docs:
-        for key in keys:
-            if type(doc) is not dict:
-                for r in getattr(doc, key):
-                    out[r.id] = (line, hash((r.layer, typed.OWN[r.layer](r))) if hashed else r)
-            elif isinstance(doc.get(key), list):
-                out.update((r["id"], (line, r)) for r in doc[key] if isinstance(r, dict) and isinstance(r.get("id"), str))
-    return out
+def _nest(out: Nested, line: int, doc: Any, keys: Iterable[str], hashed: bool = False) -> None:
+    """Add the records a document row nests, by id (malformed entries are the shape pass's)."""
+    for key in keys:
+        if type(doc) is not dict:
+            records = getattr(doc, key)
+            if hashed:
+                out.update(zip(map(attrgetter("id"), records), zip(repeat(line), map(hash, map(typed.span_key, records))), strict=True))
+            else:
+                out.update((r.id, (line, r)) for r in records)
+        elif isinstance(doc.get(key), list):
+            out.update((r["id"], (line, r)) for r in doc[key] if isinstance(r, dict) and isinstance(r.get("id"), str))
 
 
 class _Compare:
@@ -165,10 +178,8 @@ class _Compare:
             if twin_line is None:
                 out.append(incident("row-document-mismatch", file, line, sid, "the same record in its document row", span_id=sid))
                 continue
-            if type(twin) is int and type(row) is not dict:
-                layer = typed.SPAN_ROWS[type(row)]
-                if hash((layer.value, typed.OWN[layer](row))) == twin:
-                    continue
+            if type(twin) is int and type(row) is not dict and hash(typed.span_key(row)) == twin:
+                continue
             plain = row if type(row) is dict else typed.builtins(row)
             if type(twin) is int:
                 self.pending.append((sid, line, plain, twin_line, file))
@@ -204,10 +215,27 @@ class _Compare:
         ]
 
 
+def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run without the cycle collector: a run builds millions of acyclic objects that it would only rescan."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
+@_without_gc
 def validate(inputs: Inputs) -> Report:
     run = _Run()
     docs_file, spans_file = str(inputs.documents), str(inputs.spans)
-    docs = run.documents(inputs.documents, inputs.raw_dir)
+    nested_spans, nested_sentences = run.documents(inputs.documents, inputs.raw_dir)
     ctx = run.ctx
     if inputs.entities is not None:
         ents = run.read(inputs.entities, "entity")
@@ -220,9 +248,7 @@ def validate(inputs: Inputs) -> Report:
         run.add(references.conflicts(clus, clusters_file))
         ctx.clusters = {c["id"]: (line, tuple(c["claims"])) for line, c in clus}
 
-    compare = _Compare(_nested(docs, SPAN_LISTS, hashed=True), inputs.documents, SPAN_COLUMNS)
-    nested_sentences = _nested(docs, ["sentences"])
-    del docs
+    compare = _Compare(nested_spans, inputs.documents, SPAN_COLUMNS)
     kept: dict[str, list[Any]] = {c: [] for c in KEPT}
     broken: set[str] = set()
     reader = JsonlReader(inputs.spans, spans_file)
@@ -267,7 +293,8 @@ def validate(inputs: Inputs) -> Report:
             run.add(sentences.leftover(docs_file, sents_file))
     else:
         sents_file = docs_file
-        st = table(nested_sentences.values(), SENTENCE_COLUMNS)
+        valid = Shape("sentence").valid  # a sentence of a malformed document row: its shape was reported
+        st = table(((line, r) for line, r in nested_sentences.values() if type(r) is not dict or valid(r)), SENTENCE_COLUMNS)
     run.add(offsets.check(st, ctx, sents_file, gold=False))
     run.add(references.duplicates(st, sents_file))
     run.add(references.members(st, index, sents_file, "claims", Layer.CLAIM))
@@ -279,6 +306,7 @@ def validate(inputs: Inputs) -> Report:
     return run.report
 
 
+@_without_gc
 def validate_predictions(predictions: Path, gold: Path) -> Report:
     """Predicted spans: shape, known documents, offsets in range and on their text when given."""
     run = _Run()

@@ -22,6 +22,8 @@ import pyarrow as pa
 from ..incidents import Incident
 from ..model import PassageType
 
+_BATCH = 1 << 14
+
 
 class Table(dict):
     """Columns by name (``line`` is the 1-based line in the file), built from the rows on first use.
@@ -138,8 +140,13 @@ class Corpus:
 
     def matches(self, di: np.ndarray, start: np.ndarray, end: np.ndarray, strings: list[str], rows: np.ndarray) -> np.ndarray:
         """Which of ``rows`` (in range) hold a string equal to the text at [start, end) of their document."""
-        buf, offset, length = packed(strings)
-        return _equal_slices(buf, offset, self.chars, self.base[di] + start, length, rows & (length == end - start))
+        out = np.zeros(len(strings), dtype=bool)
+        for lo in range(0, len(strings), _BATCH):  # batches bound the per-character index arrays
+            part = slice(lo, lo + _BATCH)
+            buf, offset, length = packed(strings[part])
+            wanted = rows[part] & (length == end[part] - start[part])
+            out[part] = _equal_slices(buf, offset, self.chars, self.base[di[part]] + start[part], length, wanted)
+        return out
 
 
 def _equal_slices(a: np.ndarray, a_off: np.ndarray, b: np.ndarray, b_off: np.ndarray, n: np.ndarray, rows: np.ndarray) -> np.ndarray:

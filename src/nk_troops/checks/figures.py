@@ -158,7 +158,8 @@ def _close(a: float | None, b: float | None) -> bool:
 
 def check(t: Table, file: str) -> list[Incident]:
     out = []
-    t = subset(t, [i for i, layer in enumerate(t["layer"]) if layer == Layer.FIGURE.value])
+    figure = Layer.FIGURE.value
+    t = subset(t, [i for i, layer in enumerate(t["layer"]) if layer == figure])
     cols = ("id", "doc_id", "start", "end", "text", "kind", "value", "value_max", "normalized")
     for line, sid, doc_id, start, end, text, kind, value, vmax, normalized in rows(t, *cols):
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}

@@ -84,15 +84,21 @@ def _exact(t: Table, ctx: Context, file: str, gold: bool) -> list[Incident]:
 
 def _mention_suspects(t: Table, ctx: Context) -> list[int]:
     """Rows with a mention that is not plainly in range of a known document."""
-    lengths = {d.doc_id: len(d.text) for d in ctx.docs.values()}
     suspects: set[int] = set()
-    doc_ids = t["doc_id"]
     for name in MENTIONS:
         col = t[name]
-        for i in [i for i, m in enumerate(col) if m is not None]:
-            m = col[i]
-            if not (type(m["start"]) is int and type(m["end"]) is int and 0 <= m["start"] < m["end"] <= lengths.get(doc_ids[i], -1)):
-                suspects.add(i)
+        given = [i for i, m in enumerate(col) if m is not None]
+        if not given:
+            continue
+        ms = [col[i] for i in given]
+        start, end = int_column([m["start"] for m in ms]), int_column([m["end"] for m in ms])
+        if start is None or end is None or not ctx.docs:
+            suspects.update(given)
+            continue
+        doc_ids = t["doc_id"]
+        di = ctx.corpus.doc_index([doc_ids[i] for i in given])
+        ok = (start >= 0) & (start < end) & (end <= ctx.corpus.length[di])
+        suspects.update(np.asarray(given)[~ok].tolist())
     return sorted(suspects)
 
 

@@ -69,7 +69,7 @@ class SpanIndex:
         self.broken = broken or set()  # ids of spans that failed their shape: already reported
         self.complete = complete  # False when lines of the spans file were unreadable: an unknown id may be one of them
         self.t = t
-        self.row = {sid: i for i, sid in enumerate(t["id"])}  # the last row of an id, as a dict keeps it
+        self.row = dict(zip(t["id"], range(len(t["id"])), strict=True))  # the last row of an id, as a dict keeps it
 
     @cached_property
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]] | None:

@@ -46,6 +46,28 @@ def _non_finite(value: Any, path: str = "") -> list[str]:
     return []
 
 
+def _integers(schema: dict[str, Any], value: Any) -> None:
+    """Make integral floats where the schema wants an integer ints, in place: JSON Schema takes
+    ``3.0`` for the integer 3, and the rules slice text with it."""
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for k, v in value.items():
+            sub = props.get(k)
+            if sub is None:
+                continue
+            kinds = sub.get("type")
+            if type(v) is float and v.is_integer() and "integer" in (kinds if isinstance(kinds, list) else [kinds]):
+                value[k] = int(v)
+            elif isinstance(v, dict | list):
+                _integers(sub, v)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, v in enumerate(value):
+            if type(v) is float and v.is_integer() and schema["items"].get("type") == "integer":
+                value[i] = int(v)
+            else:
+                _integers(schema["items"], v)
+
+
 def _path(parts: Any) -> str:
     out = ""
     for p in parts:
@@ -67,8 +89,10 @@ class Shape:
 
     def check(self, records: list[tuple[int, Any]], file: str) -> tuple[list[tuple[int, Any]], list[Incident]]:
         """(records that pass, incidents of those that do not); typed Structs passed their shape when decoded."""
-        is_valid = self.fast.is_valid
-        good = [r for r in records if type(r[1]) is not dict or is_valid(r[1])]
+        for _, obj in records:
+            if type(obj) is dict:
+                _integers(self.schema, obj)
+        good = [r for r in records if type(r[1]) is not dict or self.valid(r[1])]
         if len(good) == len(records):
             return good, []
         incidents: list[Incident] = []
@@ -77,6 +101,12 @@ class Shape:
             if line not in good_lines:
                 incidents.extend(self.explain(line, obj, file))
         return good, incidents
+
+    def valid(self, obj: Any) -> bool:
+        try:
+            return self.fast.is_valid(obj)
+        except UnicodeError:  # jsonschema-rs takes no lone surrogate (JSON allows "\ud800"): the Python validator judges
+            return not _non_finite(obj) and next(self.detailed.iter_errors(obj), None) is None
 
     def explain(self, line: int, obj: Any, file: str) -> list[Incident]:
         loc = {k: obj.get(k) if isinstance(obj.get(k), str) else None for k in ("doc_id", "id")} if isinstance(obj, dict) else {}

@@ -34,7 +34,8 @@ def _type(tp: Any, md: dict[str, Any]) -> Any:
     inner, optional = model.unwrap_optional(tp)
     item = typing.get_args(inner)[0] if typing.get_origin(inner) is tuple else None
     if item is not None:
-        out: Any = tuple[Literal[tuple(md["class_label"])] if "class_label" in md else _type(item, {}), ...]  # type: ignore[misc]
+        labels = tuple(md.get("class_label", ()))
+        out: Any = tuple[Literal[labels] if labels else _type(item, {}), ...]  # type: ignore[misc,valid-type]
     elif dataclasses.is_dataclass(inner):
         out = struct(inner)
     elif isinstance(inner, type) and issubclass(inner, StrEnum):
@@ -52,7 +53,7 @@ def _type(tp: Any, md: dict[str, Any]) -> Any:
 
 
 def _getitem(self: Any, key: str) -> Any:
-    return getattr(self, key)
+    return self.start if key == "start" else self.end if key == "end" else getattr(self, key)
 
 
 _STRUCTS: dict[Any, Any] = {}
@@ -86,8 +87,19 @@ def _span_rows() -> dict[type, Layer]:
 
 SPAN_ROWS = _span_rows()  # Struct type -> its layer
 SPAN_DECODER = msgspec.json.Decoder(typing.Union[tuple(SPAN_ROWS)])  # type: ignore[misc]  # noqa: UP007
-# a span's own fields, as its record in a document row lists them
-OWN = {layer: attrgetter(*(name for name, *_ in model.record_fields(cls))) for layer, cls in model.SPAN_CLASSES.items()}
+_OWN = {layer: attrgetter(*(name for name, *_ in model.record_fields(cls))) for layer, cls in model.SPAN_CLASSES.items()}
+
+
+def _keys() -> dict[type, Any]:
+    """Per Struct type: its layer and own fields, the same for a flat row and a document's nested record."""
+    out = {row: (layer.value, _OWN[layer]) for row, layer in SPAN_ROWS.items()}
+    return out | {struct(cls, layer): (layer.value, _OWN[layer]) for layer, cls in model.SPAN_CLASSES.items()}
+
+
+def span_key(row: Any) -> tuple[str, tuple[Any, ...]]:
+    """A typed span's layer and own fields: equal for a row of spans.jsonl and its record in documents.jsonl."""
+    layer, own = _KEYS[type(row)]
+    return layer, own(row)
 
 
 def _document_row() -> Any:
@@ -101,6 +113,7 @@ def _document_row() -> Any:
     return msgspec.defstruct("DocumentRow", fields, forbid_unknown_fields=True, gc=False)
 
 
+_KEYS = _keys()
 DOCUMENT_ROW = _document_row()
 DOCUMENT_DECODER = msgspec.json.Decoder(DOCUMENT_ROW)
 DOCUMENT_HEAD = tuple(name for name, *_ in model.record_fields(model.Document))
