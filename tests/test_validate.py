@@ -101,7 +101,7 @@ EXPECTED: dict[str, list[tuple[str, int | str | None, str]]] = {
         ("spans.jsonl", 2, "layer-overlap"),
     ],
     "span-in-heading": [("spans.jsonl", 20, "span-in-heading")],
-    "span-token-misaligned": [("-", "nk000-fig-03", "span-token-misaligned")],
+    "span-token-misaligned": [("annotations/gold/nk000.yaml", "nk000-fig-03", "span-token-misaligned")],
     "span-unknown": [("spans.jsonl", 4, "span-unknown")],
     "span-whitespace-edge": [("spans.jsonl", 21, "span-whitespace-edge")],
     "value-range-inverted": [("spans.jsonl", 21, "figure-value-mismatch"), ("spans.jsonl", 21, "value-range-inverted")],

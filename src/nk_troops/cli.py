@@ -157,8 +157,10 @@ def _validate(args: argparse.Namespace) -> int:
         print("give at most two paths", file=sys.stderr)
         return 2
     render = render_json if args.format == "json" else render_text
-    if report.incidents or args.format == "json":
-        print(render(report.incidents, args.max_errors))
+    # by file and line, each line's incidents in the order the checks found them
+    incidents = sorted(report.incidents, key=lambda i: (i.file or "", -1 if i.line is None else i.line))
+    if incidents or args.format == "json":
+        print(render(incidents, args.max_errors))
     if not report.incidents:
         print("valid: no incidents", file=sys.stderr)
     return 2 if report.unusable else 1 if report.incidents else 0

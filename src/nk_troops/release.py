@@ -9,6 +9,7 @@ is what keeps a stale cache from being served.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -96,14 +97,14 @@ def assemble(root: Path) -> Release:
     clusters, notes = _clusters(ann_dir / "clusters.yaml", claims)
     spans = [sp for doc in documents for ann in [annotations[doc.doc_id]] for sp in (*ann.claims, *ann.quotes, *ann.figures)]
     incidents: list[Incident] = []
-    for doc in documents:  # an unannotated number or quotation is an error, not an omission
-        incidents += completeness.check(doc, annotations[doc.doc_id], str(ann_dir / "gold" / f"{doc.doc_id}.yaml"))
     tokens = []
     for doc in documents:
+        gold_file = str(ann_dir / "gold" / f"{doc.doc_id}.yaml")
+        incidents += completeness.check(doc, annotations[doc.doc_id], gold_file)  # an unannotated number is an error, not an omission
         try:
             tokens += tokenize_sentences(doc.text, annotations[doc.doc_id].sentences, [sp for sp in spans if sp.doc_id == doc.doc_id])
         except IncidentError as err:
-            incidents += err.incidents
+            incidents += [dataclasses.replace(i, file=gold_file) for i in err.incidents]
     if incidents:
         raise IncidentError(incidents)
     return Release(documents, annotations, entities, clusters, tokens, notes)
