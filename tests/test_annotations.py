@@ -27,7 +27,7 @@ PINNED = {
     "nk003": (5, 4, 16, 15, 3),
     "nk004": (9, 8, 15, 16, 4),
 }
-PINNED_CLUSTERS = (60, 16)  # clusters, of which span more than one document
+PINNED_CLUSTERS = (61, 16)  # clusters, of which span more than one document
 
 
 @pytest.fixture(scope="module")
