@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops import cli
 from nk_troops.baselines import BASELINES, figures_quantulum3, run
 from nk_troops.baselines.common import Doc, load_inputs
 from nk_troops.baselines.figures_rules import predict as figures
@@ -72,13 +71,6 @@ def test_quantulum3_figures_in_the_release_shape() -> None:
     assert (attrs["fourth"][:2], attrs["third"][:2]) == (("ordinal", 4.0), ("ordinal", 3.0))  # quantulum3 says 0.25 and 1/3
     date = found["October 8 and 13"]
     assert (date.kind.value, date.value, date.normalized, date.year_inferred) == ("date", None, "2024-10-08/2024-10-13", True)
-
-
-def test_quantulum3_missing_is_a_message_not_a_traceback(monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "quantulum3", None)  # makes ``import quantulum3`` fail
-    with pytest.raises(SystemExit) as exit_:
-        cli.main(["baseline", "figures-quantulum3", "--release", str(release_dir())])
-    assert exit_.value.code == figures_quantulum3.MISSING
 
 
 def test_quantulum3_classifier_warning_is_silenced_only_in_the_call(monkeypatch) -> None:

@@ -1,6 +1,6 @@
 """figures-quantulum3: the quantities the quantulum3 parser finds, in the release's figure shape.
 
-quantulum3 (optional: ``pip install 'nk-troops[baselines]'``) reads each passage
+quantulum3 (a pure-Python package from the index) reads each passage
 offline with its own rules and unit tables; it decides which numbers are found.
 The mapping to the spec's figures reuses figures-rules:
 
@@ -33,7 +33,6 @@ from ..model import Figure, FigureKind
 from .common import Doc
 from .figures_rules import ORDINALS, Candidate, dates, number_string, numerals, to_figures
 
-MISSING = "the figures-quantulum3 baseline needs the optional package quantulum3: pip install 'nk-troops[baselines]'"
 KINDS = {"time": FigureKind.DURATION, "currency": FigureKind.MONEY, "dimensionless": FigureKind.COUNT}
 
 
@@ -41,10 +40,8 @@ def _parse(text: str) -> list[Any]:
     """quantulum3's quantities in ``text``, without its classifier or the warning that the classifier is not installed."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Classifier dependencies not installed", category=UserWarning)
-        try:
-            from quantulum3 import classifier, parser
-        except ImportError:
-            raise SystemExit(MISSING) from None
+        from quantulum3 import classifier, parser
+
         with mock.patch.object(classifier, "USE_CLF", False):  # the heuristics even where scikit-learn is installed
             return parser.parse(text)
 
