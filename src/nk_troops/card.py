@@ -15,6 +15,8 @@ import yaml
 from .schemas import CONFIGS, hf_features
 from .version import __version__
 
+SPLIT = "test"  # the one split: five documents are too few for train/dev/test; use the folds
+
 PRETTY_NAME = "nk-troops: claims, quotes and figures in five news articles on North Korean troops in Russia (October 2024)"
 METADATA: dict[str, Any] = {
     "pretty_name": PRETTY_NAME,
@@ -58,7 +60,7 @@ def _dataset_info(config: str, rows: list[dict[str, Any]], size: int) -> dict[st
     # encoding the rows checks them against the declared features and gives the Arrow size
     num_bytes = Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features).data.nbytes
     splits = SplitDict()
-    splits.add(SplitInfo(name="test", num_bytes=num_bytes, num_examples=len(rows)))
+    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=len(rows)))
     info = DatasetInfo(config_name=config, features=features, splits=splits, download_size=size, dataset_size=num_bytes)
     return info._to_yaml_dict()
 
@@ -70,7 +72,7 @@ def card_metadata(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes],
         if config == "documents":
             entry["default"] = True
         entry |= {
-            "data_files": [{"split": "test", "path": f"{config}.jsonl"}],
+            "data_files": [{"split": SPLIT, "path": f"{config}.jsonl"}],
             "version": __version__,
             "description": config_description(config, digest),
         }

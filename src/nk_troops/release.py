@@ -29,7 +29,6 @@ from .tokens import tokenize_sentences
 from .version import __version__
 
 DEFAULT_CONFIG = "documents"
-SPLIT = "test"
 CARD = "README.md"
 MANIFEST = "manifest.json"
 CROISSANT = "croissant.json"
