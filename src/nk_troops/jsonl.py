@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -26,14 +26,25 @@ _BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*\n")  # a blank line: whitespace only, 
 _BLANK_FIRST = re.compile(rb"[ \t\r\x0b\x0c]*\n")
 
 
+class Decoder(Protocol):
+    """What decodes lines: msgspec's JSON decoder, or the typed one of ``checks/typed.py``."""
+
+    def decode_lines(self, block: bytes) -> list[Any]: ...
+
+    def decode(self, line: bytes) -> Any: ...
+
+
 class JsonlReader:
     """Iterates chunks of (line number, object); ``incidents`` collects reading problems."""
 
-    def __init__(self, path: Path, label: str | None = None):
+    def __init__(self, path: Path, label: str | None = None, part: tuple[int, int | None] = (0, None)):
         self.path = path
         self.label = label or str(path)
+        self.part = part  # the bytes [start, end) to read, from the start of a line; lines are numbered from 1 there
         self.incidents: list[Incident] = []
         self.unreadable = False  # missing, a folder, no permission: the run cannot use it
+        self.records = 0
+        self.lines = 0  # line breaks read
 
     def _fail(self, code: str, line: int | None = None, detail: str | None = None, found: str | None = None) -> None:
         self.incidents.append(Incident(code, file=self.label, line=line, detail=detail, found=found))
@@ -47,15 +58,22 @@ class JsonlReader:
             self._fail("file-missing", detail=exc.strerror or type(exc).__name__)
             return
         with f:
-            head = f.read(4)
-            bom = next((b for b in _BOMS if head.startswith(b)), None)
+            start, end = self.part
+            f.seek(start)
+            left = None if end is None else end - start
+            head = f.read(4 if left is None else min(4, left))
+            bom = next((b for b in _BOMS if head.startswith(b)), None) if not start else None
             if bom is not None and _BOMS[bom] != "utf-8":
                 self._fail("file-encoding", 1, f"starts with a {_BOMS[bom]} byte-order mark")
                 return
             if bom:
                 self._fail("file-bom", 1)
             rest, n = head[len(bom or b"") :], 1
-            while block := f.read(BLOCK_BYTES):
+            if left is not None:
+                left -= len(head)
+            while block := f.read(BLOCK_BYTES if left is None else min(BLOCK_BYTES, left)):
+                if left is not None:
+                    left -= len(block)
                 rest += block
                 cut = rest.rfind(b"\n") + 1
                 if cut:
@@ -63,10 +81,11 @@ class JsonlReader:
                     yield n, rest[:cut], True, breaks
                     n += breaks
                     rest = rest[cut:]
+            self.lines = n - 1
             if rest:
                 yield n, rest, False, 0
 
-    def chunks(self, decoder: msgspec.json.Decoder | None = None) -> Iterator[list[tuple[int, Any]]]:
+    def chunks(self, decoder: Decoder | None = None) -> Iterator[list[tuple[int, Any]]]:
         """Chunks of (line number, record); a typed ``decoder`` yields its Structs for the lines it accepts
         and plain dicts for the others, which the JSON Schema pass then explains."""
         self.records = 0
@@ -97,7 +116,7 @@ class JsonlReader:
             self.records += len(out)
             if out:
                 yield out
-        if not self.records and not self.unreadable and all(i.code == "file-bom" for i in self.incidents):
+        if self.part == (0, None) and empty(self.records, self.incidents, self.unreadable):
             self._fail("file-empty")
 
     def _blank_before(self, blank: list[int]) -> list[int]:
@@ -106,7 +125,7 @@ class JsonlReader:
         return []
 
     @staticmethod
-    def _fast(first: int, block: bytes, breaks: int, decoder: msgspec.json.Decoder | None) -> list[tuple[int, Any]] | None:
+    def _fast(first: int, block: bytes, breaks: int, decoder: Decoder | None) -> list[tuple[int, Any]] | None:
         """Every line of a block decoded in one call, or None when one of them needs a closer look."""
         try:
             objs = (decoder or _DECODER).decode_lines(block)
@@ -117,7 +136,7 @@ class JsonlReader:
         return list(zip(range(first, first + len(objs)), objs, strict=True))
 
     @staticmethod
-    def _decode_typed(raw: bytes, decoder: msgspec.json.Decoder) -> Any:
+    def _decode_typed(raw: bytes, decoder: Decoder) -> Any:
         try:
             return decoder.decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
@@ -139,6 +158,11 @@ class JsonlReader:
             self._fail("json-not-object", n, found=type(obj).__name__)
             return None
         return obj
+
+
+def empty(records: int, incidents: list[Incident], unreadable: bool) -> bool:
+    """A file read without a problem that holds no record."""
+    return not records and not unreadable and all(i.code == "file-bom" for i in incidents)
 
 
 def read_all(path: Path, label: str | None = None) -> tuple[list[tuple[int, Any]], JsonlReader]:

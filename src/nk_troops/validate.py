@@ -4,37 +4,37 @@
 entity and cluster registries when given); ``validate_predictions`` checks model
 output against the gold documents. Both return every incident found in one run;
 neither raises on bad input.
+
+The documents (``document_pass``) and the span rows (``span_pass``) are checked on
+their own first; a large run forks a second process for the documents and the last
+part of the spans. The table-wide rules then run here over what both kept.
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from . import model
-from .checks import documents, edges, figures, manifest, offsets, overlaps, references, typed
-from .checks.context import Context, Doc, Table, incident
+from . import document_pass, forked, span_pass, twins
+from .checks import manifest, offsets, overlaps, references, typed
+from .checks.context import Context
 from .checks.context import table as column_table
 from .checks.shape import Shape
+from .document_pass import SENTENCE_COLUMNS, SPAN_LISTS
+from .forked import Forked, TwoEnded
 from .incidents import Incident
-from .jsonl import JsonlReader, read_all
+from .jsonl import Decoder, JsonlReader
 from .model import Layer
-from .schemas import DOCUMENT_LISTS
+from .span_pass import SPAN_COLUMNS, table
 
 P = ParamSpec("P")
 R = TypeVar("R")
-SPAN_COLUMNS = ("layer", *(name for name, *_ in model.flat_span_columns()))
-# what the table-wide rules need once every chunk has gone through the row rules
-KEPT = ("line", "id", "layer", "doc_id", "start", "end", "figures", "quotes", "cluster")
-SENTENCE_COLUMNS = tuple(name for name, *_ in model.record_fields(model.Sentence))
-SPAN_LISTS = [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)]
-LAYERS = {row: layer.value for row, layer in typed.SPAN_ROWS.items()}  # a typed row's layer is its type
+PARALLEL_BYTES = 1 << 25  # below 32 MB of input a second process costs more than it saves
 
 
 @dataclass
@@ -70,149 +70,29 @@ def release_inputs(folder: Path) -> Inputs:
     )
 
 
-def table(records: Iterable[tuple[int, Any]], names: Iterable[str]) -> Table:
-    """Columns over decoded dicts or typed rows, built as the rules ask for them."""
-    records = list(records)
-    return Table([line for line, _ in records], [r for _, r in records], names, LAYERS)
-
-
-Nested = dict[str, tuple[int, Any]]  # id -> (document line, the record, or the hash of a typed span's fields)
-
-
 class _Run:
     def __init__(self) -> None:
         self.report = Report()
-        self.ctx = Context()
 
     def add(self, incidents: Iterable[Incident]) -> None:
         self.report.incidents.extend(incidents)
 
-    def read(self, path: Path, shape: str, required: bool = True) -> list[tuple[int, dict[str, Any]]]:
-        """Every shape-valid record of a small file."""
-        records, reader = read_all(path, str(path))
+    def read(self, path: Path, shape: str, decoder: Decoder | None = None) -> list[tuple[int, Any]]:
+        """Every shape-valid record of a file read whole (registries, sentences)."""
+        reader = JsonlReader(path, str(path))
+        records = [r for chunk in reader.chunks(decoder) for r in chunk]
         self.add(reader.incidents)
-        self.report.unusable |= reader.unreadable and required
+        self.report.unusable |= reader.unreadable
         good, bad = Shape(shape).check(records, str(path))
         self.add(bad)
         return good
 
-    def documents(self, path: Path, raw_dir: Path | None) -> tuple[Nested, Nested]:
-        """Check the document rows one by one; return the spans (by hash when typed) and the sentences they nest."""
-        file = str(path)
-        reader = JsonlReader(path, file)
-        shape = Shape("document")
-        spans: Nested = {}
-        sentences: Nested = {}
-        good_ids: dict[str, list[Any]] = {"line": [], "doc_id": []}
-        for chunk in reader.chunks(typed.DOCUMENT_DECODER):
-            records, views = [], {}
-            for line, doc in chunk:
-                view = doc if type(doc) is dict else typed.head(doc)
-                if view is not doc and not shape.valid(view):  # a field only the JSON Schema checks
-                    doc = view = view | {key: typed.builtins(getattr(doc, key)) for key in DOCUMENT_LISTS}
-                records.append((line, doc))
-                views[line] = view
-                _nest(spans, line, doc, SPAN_LISTS, hashed=True)
-                _nest(sentences, line, doc, ["sentences"])
-            good, bad = shape.check(records, file)
-            self.add(bad)
-            for line, _ in good:
-                view = views[line]
-                good_ids["line"].append(line)
-                good_ids["doc_id"].append(view["doc_id"])
-                self.add(documents.tiling(line, view, file))
-                if raw_dir is not None:
-                    self.add(documents.raw_source(line, view, file, raw_dir))
-            # spans are looked up in every document that has usable text and passages, even one
-            # whose other fields failed the shape pass, so one bad field does not hide every span
-            for line, view in views.items():
-                usable = _doc(line, view)
-                if usable is not None:
-                    self.ctx.docs.setdefault(usable.doc_id, usable)
-        self.add(reader.incidents)
-        self.report.unusable |= reader.unreadable
-        self.add(references.duplicates(column_table(good_ids), file, "doc_id"))
-        return spans, sentences
 
-
-def _doc(line: int, doc: dict[str, Any]) -> Doc | None:
-    try:
-        passages = tuple((int(p["start"]), int(p["end"]), str(p["type"])) for p in doc["passages"])
-        if isinstance(doc["doc_id"], str) and isinstance(doc["text"], str) and type(doc["fold"]) is int:
-            return Doc(doc["doc_id"], doc["fold"], doc["text"], line, passages)
-    except (KeyError, TypeError, ValueError):
-        pass
-    return None
-
-
-def _nest(out: Nested, line: int, doc: Any, keys: Iterable[str], hashed: bool = False) -> None:
-    """Add the records a document row nests, by id (malformed entries are the shape pass's)."""
-    for key in keys:
-        if type(doc) is not dict:
-            records = getattr(doc, key)
-            if hashed:
-                out.update(zip(map(attrgetter("id"), records), zip(repeat(line), map(hash, map(typed.span_key, records))), strict=True))
-            else:
-                out.update((r.id, (line, r)) for r in records)
-        elif isinstance(doc.get(key), list):
-            out.update((r["id"], (line, r)) for r in doc[key] if isinstance(r, dict) and isinstance(r.get("id"), str))
-
-
-class _Compare:
-    """Rows equal the same records nested in the documents; the nested ones are consumed.
-
-    A typed span row and its typed twin compare by hash; any other pair compares
-    field by field, and a twin known only by its hash is read again from its line.
-    """
-
-    def __init__(self, nested: Nested, docs_path: Path, columns: Iterable[str]):
-        self.nested, self.docs_path, self.cols = nested, docs_path, list(columns)
-        self.pending: list[tuple[str, int, dict[str, Any], int, str]] = []  # twins to read again
-
-    def rows(self, chunk: list[tuple[int, Any]], file: str) -> list[Incident]:
-        out = []
-        pop = self.nested.pop
-        for line, row in chunk:
-            sid = row.get("id") if type(row) is dict else row.id
-            twin_line, twin = pop(sid, (None, None))
-            if twin_line is None:
-                out.append(incident("row-document-mismatch", file, line, sid, "the same record in its document row", span_id=sid))
-                continue
-            if type(twin) is int and type(row) is not dict and hash(typed.span_key(row)) == twin:
-                continue
-            plain = row if type(row) is dict else typed.builtins(row)
-            if type(twin) is int:
-                self.pending.append((sid, line, plain, twin_line, file))
-            else:
-                out.extend(self._differ(sid, line, plain, twin_line, twin if type(twin) is dict else typed.builtins(twin), file))
-        return out
-
-    def _differ(self, sid: str, line: int, row: dict[str, Any], twin_line: int, twin: dict[str, Any], file: str) -> list[Incident]:
-        diff = sorted(c for c in self.cols if twin.get(c) != row.get(c))
-        if not diff:
-            return []
-        return [incident("row-document-mismatch", file, line, diff, f"as in {self.docs_path}:{twin_line}", span_id=sid)]
-
-    def resolve(self) -> list[Incident]:
-        """Compare the rows whose hash differed with their twins, read again from the documents file."""
-        if not self.pending:
-            return []
-        wanted = {twin_line for *_, twin_line, _ in self.pending}
-        twins: dict[str, dict[str, Any]] = {}
-        for chunk in JsonlReader(self.docs_path).chunks(typed.DOCUMENT_DECODER):
-            for line, doc in chunk:
-                if line in wanted and type(doc) is not dict:
-                    twins.update((r.id, typed.builtins(r)) for key in SPAN_LISTS for r in getattr(doc, key))
-        out = []
-        for sid, line, row, twin_line, file in self.pending:
-            out.extend(self._differ(sid, line, row, twin_line, twins.get(sid, {}), file))
-        return out
-
-    def leftover(self, docs_file: str, file: str) -> list[Incident]:
-        return [
-            incident("row-document-mismatch", docs_file, line, sid, f"a row in {file}", span_id=sid)
-            for sid, (line, _) in self.nested.items()
-        ]
+def _shape_valid(path: Path, shape: str, decoder: Decoder) -> Iterator[list[tuple[int, Any]]]:
+    """The shape-valid records of a file read again, chunk by chunk (its incidents were reported the first time)."""
+    check = Shape(shape).check
+    for chunk in JsonlReader(path).chunks(decoder):
+        yield check(chunk, str(path))[0]
 
 
 def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
@@ -232,15 +112,39 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @_without_gc
-def validate(inputs: Inputs) -> Report:
+def validate(inputs: Inputs, parallel: bool | None = None) -> Report:
+    """Every incident of the inputs; ``parallel`` forces or forbids the second process (else: by size)."""
     run = _Run()
     docs_file, spans_file = str(inputs.documents), str(inputs.spans)
-    nested_spans, nested_sentences = run.documents(inputs.documents, inputs.raw_dir)
-    ctx = run.ctx
+    ctx = Context()
     if inputs.entities is not None:
         ents = run.read(inputs.entities, "entity")
         run.add(references.duplicates(table(ents, ["id"]), str(inputs.entities)))
         ctx.entities = {e["id"]: frozenset(e["aliases"]) for _, e in ents}
+    nested_sentences = inputs.sentences is None
+    if parallel is None:
+        parallel = forked.available() and _size(inputs.documents) + _size(inputs.spans) >= PARALLEL_BYTES
+    if parallel:
+        ranges = span_pass.parts(inputs.spans)
+        queue = TwoEnded(len(ranges))
+        second = Forked(functools.partial(_second, inputs, nested_sentences, ranges, queue, ctx.entities))
+        ctx.docs = document_pass.read_docs(inputs.documents)[0]
+        checked = span_pass.check_parts(inputs.spans, ctx, ranges, queue, front=True)
+        docs, theirs = second.result()
+        docs.docs = ctx.docs
+        checked |= theirs
+        spans = span_pass.merge([checked[i] for i in range(len(ranges))], spans_file)
+    else:
+        docs = document_pass.check(inputs.documents, inputs.raw_dir, nested_sentences)
+        ctx.docs = docs.docs
+        spans = span_pass.check(inputs.spans, ctx)
+    run.add(docs.incidents)
+    run.report.unusable |= docs.unusable
+    run.add(spans.incidents)
+    run.add(spans.reading)
+    run.report.unusable |= spans.unreadable
+    complete = spans.complete
+
     clusters_file = str(inputs.clusters)
     if inputs.clusters is not None:
         clus = run.read(inputs.clusters, "cluster")
@@ -248,57 +152,33 @@ def validate(inputs: Inputs) -> Report:
         run.add(references.conflicts(clus, clusters_file))
         ctx.clusters = {c["id"]: (line, tuple(c["claims"])) for line, c in clus}
 
-    compare = _Compare(nested_spans, inputs.documents, SPAN_COLUMNS)
-    kept: dict[str, list[Any]] = {c: [] for c in KEPT}
-    broken: set[str] = set()
-    reader = JsonlReader(inputs.spans, spans_file)
-    shape = Shape("span")
-    for chunk in reader.chunks(typed.SPAN_DECODER):
-        good, bad = shape.check(chunk, spans_file)
-        run.add(bad)
-        if bad:  # a span that failed its shape is reported once, not again by every list naming it
-            passed = {line for line, _ in good}
-            broken.update(r["id"] for line, r in chunk if line not in passed and isinstance(r.get("id"), str))
-        t = table(good, SPAN_COLUMNS)
-        run.add(offsets.check(t, ctx, spans_file))
-        run.add(edges.check(t, spans_file))
-        run.add(figures.check(t, spans_file))
-        run.add(references.mentions(t, ctx, spans_file))
-        run.add(compare.rows(good, spans_file))
-        for c in KEPT:
-            kept[c].extend(t[c])
-    run.add(compare.resolve())
-    run.add(reader.incidents)
-    run.report.unusable |= reader.unreadable
-    # when lines of spans.jsonl could not be read, "missing" spans are not reported again
-    complete = reader.records > 0 and all(i.code == "file-bom" for i in reader.incidents)
-    if complete:
-        compare.nested = {k: v for k, v in compare.nested.items() if k not in broken}
-        run.add(compare.leftover(docs_file, spans_file))
-    spans = column_table(kept)
-    run.add(references.duplicates(spans, spans_file))
-    run.add(overlaps.check(offsets.in_range(spans, ctx), spans_file))
-    index = references.SpanIndex(spans, broken, complete)
-    run.add(references.members(spans, index, spans_file, "figures", Layer.FIGURE))
-    run.add(references.members(spans, index, spans_file, "quotes", Layer.QUOTE))
-    run.add(references.clusters(spans, ctx, index, spans_file, clusters_file))
+    rereads = _shape_valid(inputs.spans, "span", typed.SPAN_DECODER)
+    keys = docs.spans.differ(spans.rows)
+    run.add(twins.compare(keys, inputs.documents, SPAN_LISTS, SPAN_COLUMNS, rereads, spans_file, spans.broken if complete else None))
+    kept = span_pass.kept_table(spans, ctx.corpus)
+    index = references.SpanIndex(kept, ctx.corpus, spans.broken, complete)
+    run.add(references.members(kept, index, spans_file, "figures", Layer.FIGURE))
+    run.add(references.members(kept, index, spans_file, "quotes", Layer.QUOTE))
+    run.add(references.duplicates(kept, spans_file))
+    run.add(overlaps.check(offsets.in_range(kept, ctx), ctx.corpus, spans_file))
+    run.add(references.clusters(kept, ctx, index, spans_file, clusters_file))
 
     if inputs.sentences is not None:
         sents_file = str(inputs.sentences)
-        sents = run.read(inputs.sentences, "sentence")
+        sents = run.read(inputs.sentences, "sentence", typed.SENTENCE_DECODER)
         st = table(sents, SENTENCE_COLUMNS)
-        sentences = _Compare(nested_sentences, inputs.documents, SENTENCE_COLUMNS)
-        run.add(sentences.rows(sents, sents_file))
-        if complete:
-            run.add(sentences.leftover(docs_file, sents_file))
-    else:
-        sents_file = docs_file
-        valid = Shape("sentence").valid  # a sentence of a malformed document row: its shape was reported
-        st = table(((line, r) for line, r in nested_sentences.values() if type(r) is not dict or valid(r)), SENTENCE_COLUMNS)
-    run.add(offsets.check(st, ctx, sents_file, gold=False))
-    run.add(references.duplicates(st, sents_file))
-    run.add(references.members(st, index, sents_file, "claims", Layer.CLAIM))
-    run.add(references.sentence_decisions(st, sents_file))
+        sentence_rows = twins.Digests()
+        sentence_rows.add([r for _, r in sents])
+        keys = docs.sentences.differ(sentence_rows)
+        run.add(twins.compare(keys, inputs.documents, ["sentences"], SENTENCE_COLUMNS, [sents], sents_file, set() if complete else None))
+        run.add(offsets.check(st, ctx, sents_file, gold=False))
+        run.add(references.duplicates(st, sents_file))
+        run.add(references.sentence_decisions(st, sents_file))
+        run.add(references.members(st, index, sents_file, "claims", Layer.CLAIM))
+    else:  # the nested sentences are the table, checked by the documents pass but for their claims
+        bounds = column_table(docs.sentence_bounds or {"line": [], "doc_id": [], "start": [], "end": []})
+        if index.broken or not kept.unique("id") or references.inside_digest(bounds, index, Layer.CLAIM) != docs.sentence_claims:
+            run.add(references.members(document_pass.sentence_table(inputs.documents), index, docs_file, "claims", Layer.CLAIM))
     if inputs.tokens is not None:
         run.read(inputs.tokens, "tokenized_sentence")
     if inputs.folder is not None:
@@ -307,18 +187,42 @@ def validate(inputs: Inputs) -> Report:
 
 
 @_without_gc
+def _second(
+    inputs: Inputs,
+    nested_sentences: bool,
+    ranges: list[tuple[int, int | None]],
+    queue: TwoEnded,
+    entities: dict[str, frozenset[str]] | None,
+) -> tuple[document_pass.Result, dict[int, span_pass.Result]]:
+    """The second process: the documents, then what parts of the spans are left, from the back."""
+    docs = document_pass.check(inputs.documents, inputs.raw_dir, nested_sentences)
+    checked = span_pass.check_parts(inputs.spans, Context(docs=docs.docs, entities=entities), ranges, queue, front=False)
+    docs.docs = {}  # the first process read its own: not worth sending back
+    return docs, checked
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+@_without_gc
 def validate_predictions(predictions: Path, gold: Path) -> Report:
     """Predicted spans: shape, known documents, offsets in range and on their text when given."""
     run = _Run()
-    run.documents(gold / "documents.jsonl", raw_dir=None)
-    run.report.incidents = [i for i in run.report.incidents if i.code == "file-missing"]  # the gold is validated on its own
+    docs, reader = document_pass.read_docs(gold / "documents.jsonl")
+    run.add(i for i in reader.incidents if i.code == "file-missing")  # the gold is validated on its own
+    run.report.unusable |= reader.unreadable
+    ctx = Context(docs=docs)
     file = str(predictions)
     reader = JsonlReader(predictions, file)
     shape = Shape("prediction")
     for chunk in reader.chunks():
         good, bad = shape.check(chunk, file)
         run.add(bad)
-        run.add(offsets.check(table(good, SPAN_COLUMNS), run.ctx, file, gold=False))
+        run.add(offsets.check(table(good, SPAN_COLUMNS), ctx, file, gold=False))
     run.add(reader.incidents)
     run.report.unusable |= reader.unreadable
     return run.report

@@ -17,10 +17,9 @@ from operator import attrgetter
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ..incidents import Incident
-from ..model import PassageType
+from ..model import Layer, PassageType
 
 _BATCH = 1 << 14
 
@@ -34,6 +33,47 @@ class Table(dict):
     def __init__(self, lines: Sequence[int], rows: Sequence[Any], names: Iterable[str], layers: dict[type, str] | None = None):
         super().__init__(line=list(lines))
         self.rows, self.names, self.layers = rows, set(names), layers or {}
+        self._ints: dict[str, np.ndarray | None] = {}
+        self._docs: tuple[Corpus, np.ndarray] | None = None
+        self._unique: dict[str, bool] = {}
+
+    def ints(self, name: str) -> np.ndarray | None:
+        """A column of plain integers as an array (see ``int_column``), converted once."""
+        if name not in self._ints:
+            self._ints[name] = int_column(self[name])
+        return self._ints[name]
+
+    def doc_index(self, corpus: Corpus) -> np.ndarray:
+        """Each row's document position in ``corpus``, looked up once."""
+        if self._docs is None or self._docs[0] is not corpus:
+            self._docs = (corpus, corpus.doc_index(self["doc_id"]))
+        return self._docs[1]
+
+    def known(self, start: np.ndarray, end: np.ndarray, doc: tuple[Corpus, np.ndarray], layer: np.ndarray, unique_ids: bool) -> None:
+        """Take arrays worked out already (for the parts of a file, in two processes) rather than work them out here."""
+        self._ints |= {"start": start, "end": end}
+        self._docs = doc
+        self.__dict__["layer_code"] = layer
+        if unique_ids:
+            self._unique["id"] = True
+
+    @cached_property
+    def layer_code(self) -> np.ndarray:
+        """Each row's layer as its position in ``Layer``; -1 for anything else."""
+        col = np.array(self["layer"], dtype=object)
+        out = np.full(len(col), -1, dtype=np.int64)
+        for k, layer in enumerate(Layer):
+            out[col == layer.value] = k
+        return out
+
+    def unique(self, name: str) -> bool:
+        """Whether no value of the column repeats (False for an unhashable one: the exact loop judges)."""
+        if name not in self._unique:
+            try:
+                self._unique[name] = len(set(self[name])) == len(self)
+            except TypeError:
+                self._unique[name] = False
+        return self._unique[name]
 
     def __missing__(self, name: str) -> list[Any]:
         if name not in self.names:
@@ -65,6 +105,12 @@ class Table(dict):
         return Table([self["line"][i] for i in keep], [self.rows[i] for i in keep], self.names, self.layers)
 
 
+def records_table(records: Iterable[tuple[int, Any]], names: Iterable[str], layers: dict[type, str] | None = None) -> Table:
+    """Columns over (line, decoded dict or typed row), built as the rules ask for them."""
+    records = list(records)
+    return Table([line for line, _ in records], [r for _, r in records], names, layers)
+
+
 def table(columns: dict[str, list[Any]]) -> Table:
     """A table of ready columns (the kept columns of every chunk)."""
     t = Table(columns["line"], [], columns)
@@ -73,9 +119,9 @@ def table(columns: dict[str, list[Any]]) -> Table:
 
 
 def subset(t: Table, keep: Sequence[int] | np.ndarray) -> Table:
-    keep = [int(i) for i in keep]
     if len(keep) == len(t):
         return t
+    keep = [int(i) for i in keep]
     if t.rows:
         return t.subset(keep)
     return table({name: [col[i] for i in keep] for name, col in t.items()})
@@ -179,19 +225,7 @@ def packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return codepoints("".join(strings)), offset, length
 
 
-def codes(values: list[Any]) -> np.ndarray:
-    """A small integer per distinct value, in order of first appearance."""
-    try:
-        arr = pa.array(values, type=pa.string())
-        if not arr.null_count:
-            return arr.dictionary_encode().indices.to_numpy().astype(np.int64)
-    except (pa.ArrowException, TypeError, UnicodeError):
-        pass
-    seen: dict[Any, int] = {}
-    return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
-
-
-def int_column(values: list[Any]) -> np.ndarray | None:
+def int_column(values: Sequence[Any]) -> np.ndarray | None:
     """Integers as an array; None when one is missing, not an integer or too large (the exact loop judges those)."""
     if not set(map(type, values)) <= {int}:
         return None

@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from ..incidents import Incident
 from ..model import FigureKind, Layer
 from .context import Table, incident, rows, subset
@@ -156,16 +158,24 @@ def _close(a: float | None, b: float | None) -> bool:
     return (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-9))
 
 
+_FIGURE = list(Layer).index(Layer.FIGURE)
+_JUDGED = ("text", "kind", "value", "value_max", "normalized")
+
+
 def check(t: Table, file: str) -> list[Incident]:
+    t = subset(t, np.flatnonzero(t.layer_code == _FIGURE))
+    keys = list(zip(*(t[c] for c in _JUDGED), strict=True))
+    try:  # figures repeat: each distinct one is judged once (1 == 1.0 here, and they are judged alike)
+        bad = {k for k in set(keys) if _problems(*k)}
+        t = subset(t, [i for i, k in enumerate(keys) if k in bad])
+    except TypeError:  # an unhashable value the schema let through: every row is judged uncached below
+        pass
     out = []
-    figure = Layer.FIGURE.value
-    t = subset(t, [i for i, layer in enumerate(t["layer"]) if layer == figure])
-    cols = ("id", "doc_id", "start", "end", "text", "kind", "value", "value_max", "normalized")
-    for line, sid, doc_id, start, end, text, kind, value, vmax, normalized in rows(t, *cols):
+    for line, sid, doc_id, start, end, text, kind, value, vmax, normalized in rows(t, "id", "doc_id", "start", "end", *_JUDGED):
         loc = {"doc_id": doc_id, "span_id": sid, "start": start, "end": end}
         try:
             found = _problems(text, kind, value, vmax, normalized)
-        except TypeError:  # an unhashable value the schema let through: judge it uncached
+        except TypeError:
             found = _problems.__wrapped__(text, kind, value, vmax, normalized)
         out.extend(incident(code, file, line, got, want, **loc, **extra) for code, got, want, extra in found)
     return out

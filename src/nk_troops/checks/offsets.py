@@ -3,6 +3,9 @@ inside one passage that is not a heading, with its prefix/suffix context."""
 
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter, is_not
+
 import numpy as np
 
 from ..anchors import CONTEXT
@@ -24,21 +27,21 @@ def check(t: Table, ctx: Context, file: str, gold: bool = True) -> list[Incident
 def _clean(t: Table, ctx: Context, gold: bool) -> np.ndarray:
     """Rows every rule of ``_exact`` passes (a screen: False only means "look closer")."""
     n = len(t)
-    start, end = int_column(t["start"]), int_column(t["end"])
+    start, end = t.ints("start"), t.ints("end")
     if start is None or end is None or not ctx.docs:
         return np.zeros(n, dtype=bool)
     c = ctx.corpus
-    di = c.doc_index(t["doc_id"])
+    di = t.doc_index(c)
     ok = (start >= 0) & (start < end) & (end <= c.length[di])
     for name in ("fold", "text"):  # predictions may leave them out: the exact loop skips None
         col = t.get(name)
         if col is None:
             continue
-        given = np.fromiter((x is not None for x in col), dtype=bool, count=n)
+        given = np.fromiter((x is not None for x in col), dtype=bool, count=n) if None in col else np.ones(n, dtype=bool)
         if name == "fold":
-            f = int_column([x if x is not None else -1 for x in col])
+            f = int_column([x if x is not None else -1 for x in col]) if None in col else t.ints("fold")
             same = f == c.fold[di] if f is not None else np.zeros(n, dtype=bool)
-        elif all(x is None or type(x) is str for x in col):
+        elif set(map(type, col)) <= {str, type(None)}:
             same = c.matches(di, start, end, col, ok & given)
         else:
             same = np.zeros(n, dtype=bool)
@@ -87,18 +90,21 @@ def _mention_suspects(t: Table, ctx: Context) -> list[int]:
     suspects: set[int] = set()
     for name in MENTIONS:
         col = t[name]
-        given = [i for i, m in enumerate(col) if m is not None]
-        if not given:
+        given = np.flatnonzero(np.fromiter(map(is_not, col, repeat(None)), dtype=bool, count=len(col)))
+        if not len(given):
             continue
-        ms = [col[i] for i in given]
-        start, end = int_column([m["start"] for m in ms]), int_column([m["end"] for m in ms])
+        ms = [col[i] for i in given.tolist()]
+        if dict in set(map(type, ms)):
+            starts, ends = [m["start"] for m in ms], [m["end"] for m in ms]
+        else:  # typed Offsets
+            starts, ends = list(map(attrgetter("start"), ms)), list(map(attrgetter("end"), ms))
+        start, end = int_column(starts), int_column(ends)
         if start is None or end is None or not ctx.docs:
-            suspects.update(given)
+            suspects.update(given.tolist())
             continue
-        doc_ids = t["doc_id"]
-        di = ctx.corpus.doc_index([doc_ids[i] for i in given])
+        di = t.doc_index(ctx.corpus)[given]
         ok = (start >= 0) & (start < end) & (end <= ctx.corpus.length[di])
-        suspects.update(np.asarray(given)[~ok].tolist())
+        suspects.update(given[~ok].tolist())
     return sorted(suspects)
 
 
@@ -128,9 +134,9 @@ def _mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
 
 def in_range(t: Table, ctx: Context) -> Table:
     """The rows of a known document with offsets in range (the others are reported above)."""
-    start, end = int_column(t["start"]), int_column(t["end"])
+    start, end = t.ints("start"), t.ints("end")
     if start is not None and end is not None and ctx.docs:
-        di = ctx.corpus.doc_index(t["doc_id"])
+        di = t.doc_index(ctx.corpus)
         return subset(t, np.nonzero((start >= 0) & (start < end) & (end <= ctx.corpus.length[di]))[0])
     keep = [
         i

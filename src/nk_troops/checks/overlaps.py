@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..incidents import Incident
-from .context import Table, codes, incident
+from ..model import Layer
+from .context import Corpus, Table, incident
 
 
-def check(t: Table, file: str) -> list[Incident]:
-    """Each span that starts before an earlier span of its (document, layer) has ended."""
+def check(t: Table, corpus: Corpus, file: str) -> list[Incident]:
+    """Each span (of a known document, in range) that starts before an earlier span of its (document, layer) has ended."""
     n = len(t["line"])
     if n < 2:
         return []
-    layer = codes(t["layer"])
-    group = codes(t["doc_id"]) * (int(layer.max()) + 1) + layer
-    start = np.fromiter(t["start"], dtype=np.int64, count=n)
-    end = np.fromiter(t["end"], dtype=np.int64, count=n)
+    group = t.doc_index(corpus) * (len(Layer) + 1) + t.layer_code + 1
+    start, end = t.ints("start"), t.ints("end")
+    if start is None or end is None:  # in range, so integers, if not all plain ones (True)
+        start, end = (np.fromiter(t[c], dtype=np.int64, count=n) for c in ("start", "end"))
     order = np.lexsort((end, start, group))
     # shift each group past the previous one so one running maximum serves every group
     shift = group[order] * (int(end.max()) + 1)

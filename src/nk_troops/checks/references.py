@@ -10,14 +10,17 @@ import bisect
 from collections import defaultdict
 from functools import cached_property
 from itertools import repeat
+from operator import is_
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ..incidents import Incident
 from ..model import RESERVED_CLAIMANTS, Layer
-from .context import Context, Table, codes, incident, int_column, rows, subset
+from .context import Context, Corpus, Table, incident, rows, subset
 
+MASK = (1 << 64) - 1
 PRONOUNS = frozenset(["he", "she", "they", "it", "him", "her", "them", "his", "its", "their"])
 
 
@@ -46,12 +49,8 @@ def mentions(t: Table, ctx: Context, file: str) -> list[Incident]:
 
 
 def duplicates(t: Table, file: str, column: str = "id") -> list[Incident]:
-    values = t[column]
-    try:
-        if len(set(values)) == len(values):
-            return []
-    except TypeError:  # an unhashable value the schema let through: the loop below reports it
-        pass
+    if t.unique(column):  # else a value repeats, or one the schema let through is unhashable: the loop reports it
+        return []
     first: dict[Any, int] = {}
     out = []
     for line, value in rows(t, column):
@@ -65,22 +64,32 @@ def duplicates(t: Table, file: str, column: str = "id") -> list[Incident]:
 class SpanIndex:
     """Where each span is, and each layer's spans per document sorted by start."""
 
-    def __init__(self, t: Table, broken: set[str] | None = None, complete: bool = True):
+    def __init__(self, t: Table, corpus: Corpus, broken: set[str] | None = None, complete: bool = True):
+        self.t, self.corpus = t, corpus
         self.broken = broken or set()  # ids of spans that failed their shape: already reported
         self.complete = complete  # False when lines of the spans file were unreadable: an unknown id may be one of them
-        self.t = t
-        self.row = dict(zip(t["id"], range(len(t["id"])), strict=True))  # the last row of an id, as a dict keeps it
+        self._orders: dict[int, np.ndarray] = {}
 
     @cached_property
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]] | None:
-        """(start, end, document code, layer) of every row, and the document codes; None when not plain integers."""
+    def row(self) -> dict[str, int]:
+        return dict(zip(self.t["id"], range(len(self.t["id"])), strict=True))  # the last row of an id, as a dict keeps it
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return np.array(self.t["id"], dtype=object)
+
+    def order(self, layer: Layer) -> np.ndarray | None:
+        """Rows of ``layer`` sorted by document, start and end; None when offsets are not plain integers."""
         t = self.t
-        start, end = int_column(t["start"]), int_column(t["end"])
+        start, end = t.ints("start"), t.ints("end")
         if start is None or end is None:
             return None
-        doc = codes(t["doc_id"])
-        doc_code = dict(zip(t["doc_id"], doc.tolist(), strict=True))
-        return start, end, doc, np.array(t["layer"], dtype=object), doc_code
+        code = list(Layer).index(layer)
+        if code not in self._orders:
+            rows = np.flatnonzero(t.layer_code == code)
+            doc = t.doc_index(self.corpus)
+            self._orders[code] = rows[np.lexsort((end[rows], start[rows], doc[rows]))]
+        return self._orders[code]
 
     @cached_property
     def where(self) -> dict[str, tuple[str, str, int, int]]:
@@ -112,47 +121,73 @@ class SpanIndex:
 
 def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
     """Rows whose ``column`` lists the ``layer`` spans inside them: exactly those, all existing."""
-    listing = [i for i, listed in enumerate(t[column]) if listed is not None]
-    return _members(
-        subset(t, sorted(set(listing) - _clean_members(subset(t, listing), index, column, layer, listing))), index, file, column, layer
-    )
+    return _members(subset(t, np.nonzero(~_clean_members(t, index, column, layer))[0]), index, file, column, layer)
 
 
-def _clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, positions: list[int]) -> set[int]:
-    """Positions (in ``positions``) of rows whose list is exactly the spans inside them (a screen)."""
+def listed_digest(t: Table, column: str) -> int:
+    """Order-free digest of the (document, start, end, id) of each id a row lists in ``column``; equal to
+    ``inside_digest`` when the rows list exactly the spans inside them, as ``members`` requires."""
+    pairs = ((d, s, e, ref) for d, s, e, refs in zip(t["doc_id"], t["start"], t["end"], t[column], strict=True) if refs for ref in refs)
+    return sum(map(hash, pairs)) & MASK
+
+
+def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
+    """The same digest over each (row, ``layer`` span inside it) of known documents; None (no screen)
+    when offsets are not plain integers or rows of a document overlap (a span could lie in two)."""
+    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
+    if start is None or end is None or order is None:
+        return None
+    corpus, spans = index.corpus, index.t
+    unknown = len(corpus.index)
+    doc = t.doc_index(corpus)
+    s_doc, s_start, s_end = spans.doc_index(corpus)[order], spans.ints("start")[order], spans.ints("end")[order]
+    big = int(max(end.max(initial=0), s_end.max(initial=0))) + 1
+    rows = np.lexsort((end, start, doc))
+    key, end_key = doc[rows] * big + start[rows], doc[rows] * big + end[rows]
+    if np.any(end_key[:-1] > key[1:]):
+        return None
+    k = np.maximum(np.searchsorted(key, s_doc * big + s_start, side="right") - 1, 0)
+    inside = (s_doc != unknown) & (doc[rows][k] == s_doc) & (key[k] <= s_doc * big + s_start) & (s_doc * big + s_end <= end_key[k])
+    row, span = rows[k[inside]].tolist(), order[inside].tolist()
+    pairs = zip(map(t["doc_id"].__getitem__, row), start[row].tolist(), end[row].tolist(), map(spans["id"].__getitem__, span), strict=True)
+    return sum(map(hash, pairs)) & MASK
+
+
+def _clean_members(t: Table, index: SpanIndex, column: str, layer: Layer) -> np.ndarray:
+    """Rows that list nothing, or that list, in order, exactly the ``layer`` spans inside them (a screen:
+    with unique ids, equal ids are those spans, so each exists, is of the layer and lies inside)."""
     n = len(t)
-    start, end = int_column(t["start"]), int_column(t["end"])
-    arrays = index.arrays
-    if not n or start is None or end is None or arrays is None or index.broken:
-        return set()
-    s_start, s_end, s_doc, s_layer, doc_code = arrays
-    size = len(s_start)
-    if not size:
-        return set()
-    # every listed id: an existing span of the layer, in the same document, inside the row
     listed = t[column]
-    count = np.fromiter(map(len, listed), dtype=np.int64, count=n)
-    owner = np.repeat(np.arange(n), count)
-    ref = np.fromiter(map(index.row.get, (r for refs in listed for r in refs), repeat(-1)), dtype=np.int64, count=int(count.sum()))
-    doc = np.fromiter(map(doc_code.get, t["doc_id"], repeat(-1)), dtype=np.int64, count=n)
-    mine = s_layer == layer.value
-    r = np.maximum(ref, 0)
-    good = (ref >= 0) & mine[r] & (s_doc[r] == doc[owner]) & (start[owner] <= s_start[r]) & (s_end[r] <= end[owner])
-    bad = np.zeros(n, dtype=bool)
-    bad[owner[~good]] = True
-    distinct = np.bincount(np.unique(owner * (size + 1) + r) // (size + 1), minlength=n)
-    # the layer's spans inside each row, from its document's run sorted by start (their ends must then be sorted too)
-    order = np.nonzero(mine)[0]
-    order = order[np.lexsort((s_end[order], s_start[order], s_doc[order]))]
+    clean = np.fromiter(map(is_, listed, repeat(None)), dtype=bool, count=n)
+    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
+    if not n or start is None or end is None or order is None or index.broken or not index.t.unique("id"):
+        return clean
+    rows = np.flatnonzero(~clean)  # the rows that list, the only ones looked at below
+    try:
+        lists = pa.array([listed[i] for i in rows.tolist()], type=pa.list_(pa.string()))
+    except (pa.ArrowException, TypeError, UnicodeError):
+        return clean
+    count = lists.value_lengths().to_numpy(zero_copy_only=False).astype(np.int64)
+    # the layer's spans inside each row: a run of its document's spans sorted by start (their ends must then be sorted too)
+    s_doc, s_start, s_end = index.t.doc_index(index.corpus)[order], index.t.ints("start")[order], index.t.ints("end")[order]
+    doc, start, end = t.doc_index(index.corpus)[rows], start[rows], end[rows]
     big = int(max(s_end.max(initial=0), end.max(initial=0))) + 1
-    key, end_key = s_doc[order] * big + s_start[order], s_doc[order] * big + s_end[order]
+    key, end_key = s_doc * big + s_start, s_doc * big + s_end
     if np.any(np.diff(end_key) < 0):
-        return set()
+        return clean
     lo = np.searchsorted(key, doc * big + start, side="left")
     hi = np.searchsorted(key, doc * big + end, side="left")
     within = np.maximum(np.minimum(np.searchsorted(end_key, doc * big + end, side="right"), hi) - lo, 0)
-    ok = ~bad & (distinct == count) & (within == count) & (doc >= 0)
-    return {positions[i] for i in np.nonzero(ok)[0].tolist()}
+    ok = (doc < len(index.corpus.index)) & (within == count)
+    # their ids, in order, against the listed ones
+    take = ok & (count > 0)
+    m = count[take]
+    first = np.cumsum(m) - m
+    expected = index.ids[order[np.repeat(lo[take], m) + np.arange(int(m.sum())) - np.repeat(first, m)]]
+    same = expected == lists.flatten().to_numpy(zero_copy_only=False)[np.repeat(take, count)]
+    ok[np.flatnonzero(take)[np.repeat(np.arange(len(m)), m)[~same]]] = False
+    clean[rows[ok]] = True
+    return clean
 
 
 def _members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
