@@ -244,6 +244,7 @@ def test_two_processes_find_what_one_finds(tmp_path: Path) -> None:
     assert len(results) == 3 * len(folders) and results["fixtures/split"]
     for name, (one, two) in ((k, v) for k, v in results.items() if not k.endswith("/split")):
         assert sorted(map(repr, two)) == sorted(map(repr, one)), name
+    assert results["fixtures/release"][0] == results["fixtures/pair"][0] == [False]  # the valid fixture: clean either way
     # the pair's sentence claims: the screen lets nothing through that the table check would report
     pair = results["span-crosses-passage/pair"][0][:-1]
     assert ["documents.jsonl", "claim-member-outside"] in [[Path(f).name, c] for f, _, c, *_ in pair]

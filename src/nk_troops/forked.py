@@ -2,46 +2,65 @@
 
 A fork shares everything this process holds at the moment (no arguments are pickled)
 and Python's salted string hashes, which the digests in ``twins.py`` rely on. Only the
-result comes back, pickled through a pipe. Callers check ``available()`` first (there
+results come back, pickled through a pipe. Callers check ``available()`` first (there
 is no fork on Windows) and otherwise run the function here.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.queues
+import queue
 import traceback
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Generic, TypeVar
-
-R = TypeVar("R")
+from typing import Any
 
 
 def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-class Forked(Generic[R]):
-    """``fn`` started now in a forked process; ``result()`` waits for it."""
+class Forked:
+    """``fn(send)`` started now in a forked process: what it sends arrives here as it comes, taken
+    without waiting (``arrived``) or until ``fn`` has returned (``rest``). Sending does not wait for
+    the taking: a thread of the forked process writes to the pipe."""
 
-    def __init__(self, fn: Callable[[], R]):
+    def __init__(self, fn: Callable[[Callable[[Any], None]], None]):
         ctx = multiprocessing.get_context("fork")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_serve, args=(send, fn), daemon=True)
+        self._queue: multiprocessing.queues.Queue[tuple[str, Any]] = ctx.Queue()
+        self._process = ctx.Process(target=_serve, args=(self._queue, fn), daemon=True)
         self._process.start()
-        send.close()
+        self._done = False
 
-    def result(self) -> R:
-        try:
-            ok, value = self._recv.recv()
-        except EOFError:
-            raise RuntimeError(f"the forked process ended without a result (exit code {self._process.exitcode})") from None
-        finally:
-            self._recv.close()
-            self._process.join()
-        if not ok:
+    def arrived(self) -> list[Any]:
+        out = []
+        while not self._done:
+            try:
+                message = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            out.extend(self._open(message))
+        return out
+
+    def rest(self) -> list[Any]:
+        out = []
+        while not self._done:
+            try:
+                message = self._queue.get(timeout=1)
+            except queue.Empty:
+                if not self._process.is_alive() and self._queue.empty():
+                    raise RuntimeError(f"the forked process ended early (exit code {self._process.exitcode})") from None
+                continue
+            out.extend(self._open(message))
+        self._process.join()
+        return out
+
+    def _open(self, message: tuple[str, Any]) -> list[Any]:
+        kind, value = message
+        if kind == "failed":
             raise RuntimeError(f"the forked process failed:\n{value}")
-        return value
+        self._done = kind == "end"
+        return [value] if kind == "sent" else []
 
 
 class TwoEnded:
@@ -60,10 +79,9 @@ class TwoEnded:
             return lo if front else hi - 1
 
 
-def _serve(send: Connection, fn: Callable[[], object]) -> None:
+def _serve(out: multiprocessing.queues.Queue[tuple[str, Any]], fn: Callable[[Callable[[Any], None]], None]) -> None:
     try:
-        message = (True, fn())
+        fn(lambda value: out.put(("sent", value)))
+        out.put(("end", None))
     except BaseException:  # noqa: BLE001 - any failure goes back to the caller, which raises it
-        message = (False, traceback.format_exc())
-    send.send(message)
-    send.close()
+        out.put(("failed", traceback.format_exc()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,12 +145,13 @@ def _line_start(buf: bytes) -> int | None:
     return None
 
 
-def check_parts(path: Path, ctx: Context, ranges: list[tuple[int, int | None]], queue: TwoEnded, front: bool) -> dict[int, Result]:
-    """The parts this process takes from its end of ``queue``, until the other process's end is reached."""
-    out = {}
+def check_parts(
+    path: Path, ctx: Context, ranges: list[tuple[int, int | None]], queue: TwoEnded, front: bool, done: Callable[[int, Result], None]
+) -> None:
+    """The parts this process takes from its end of ``queue``, until the other process's end is reached;
+    ``done`` is given each one as it is checked."""
     while (i := queue.take(front)) is not None:
-        out[i] = check(path, ctx, ranges[i])
-    return out
+        done(i, check(path, ctx, ranges[i]))
 
 
 def merge(results: list[Result], file: str) -> Result:

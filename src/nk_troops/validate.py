@@ -113,7 +113,8 @@ def _without_gc(fn: Callable[P, R]) -> Callable[P, R]:
 
 @_without_gc
 def validate(inputs: Inputs, parallel: bool | None = None) -> Report:
-    """Every incident of the inputs; ``parallel`` forces or forbids the second process (else: by size)."""
+    """Every incident of the inputs; ``parallel`` asks for or forbids the second process (else: by size;
+    never where processes cannot fork). Either way the incidents are the same."""
     run = _Run()
     docs_file, spans_file = str(inputs.documents), str(inputs.spans)
     ctx = Context()
@@ -123,16 +124,22 @@ def validate(inputs: Inputs, parallel: bool | None = None) -> Report:
         ctx.entities = {e["id"]: frozenset(e["aliases"]) for _, e in ents}
     nested_sentences = inputs.sentences is None
     if parallel is None:
-        parallel = forked.available() and _size(inputs.documents) + _size(inputs.spans) >= PARALLEL_BYTES
-    if parallel:
+        parallel = _size(inputs.documents) + _size(inputs.spans) >= PARALLEL_BYTES
+    if parallel and forked.available():
         ranges = span_pass.parts(inputs.spans)
         queue = TwoEnded(len(ranges))
         second = Forked(functools.partial(_second, inputs, nested_sentences, ranges, queue, ctx.entities))
         ctx.docs = document_pass.read_docs(inputs.documents)[0]
-        checked = span_pass.check_parts(inputs.spans, ctx, ranges, queue, front=True)
-        docs, theirs = second.result()
+        checked: dict[int, Any] = {}
+
+        def done(i: int, part: span_pass.Result) -> None:
+            checked[i] = part
+            checked.update(second.arrived())  # what the second process has sent meanwhile
+
+        span_pass.check_parts(inputs.spans, ctx, ranges, queue, True, done)
+        checked.update(second.rest())
+        docs = checked.pop("documents")
         docs.docs = ctx.docs
-        checked |= theirs
         spans = span_pass.merge([checked[i] for i in range(len(ranges))], spans_file)
     else:
         docs = document_pass.check(inputs.documents, inputs.raw_dir, nested_sentences)
@@ -193,12 +200,15 @@ def _second(
     ranges: list[tuple[int, int | None]],
     queue: TwoEnded,
     entities: dict[str, frozenset[str]] | None,
-) -> tuple[document_pass.Result, dict[int, span_pass.Result]]:
-    """The second process: the documents, then what parts of the spans are left, from the back."""
+    send: Callable[[Any], None],
+) -> None:
+    """The second process: the documents, then what parts of the spans are left, from the back, each
+    sent as soon as it is checked (as a (key, result) pair)."""
     docs = document_pass.check(inputs.documents, inputs.raw_dir, nested_sentences)
-    checked = span_pass.check_parts(inputs.spans, Context(docs=docs.docs, entities=entities), ranges, queue, front=False)
+    ctx = Context(docs=docs.docs, entities=entities)
     docs.docs = {}  # the first process read its own: not worth sending back
-    return docs, checked
+    send(("documents", docs))
+    span_pass.check_parts(inputs.spans, ctx, ranges, queue, False, lambda i, part: send((i, part)))
 
 
 def _size(path: Path) -> int:

@@ -137,6 +137,8 @@ def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
     start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
     if start is None or end is None or order is None:
         return None
+    if not len(t) or not len(order):
+        return 0  # no pair, as the sum of none
     corpus, spans = index.corpus, index.t
     unknown = len(corpus.index)
     doc = t.doc_index(corpus)
