@@ -26,12 +26,14 @@ from .checks.shape import Shape
 from .forked import TwoEnded
 from .incidents import Incident
 from .jsonl import JsonlReader, empty
+from .model import Layer
 from .twins import Digests
 
 SPAN_COLUMNS = ("layer", *(name for name, *_ in model.flat_span_columns()))
 # what the table-wide rules need once every chunk has gone through the row rules
 KEPT = ("line", "id", "layer", "doc_id", "start", "end", "figures", "quotes", "cluster")
 LAYERS = {row: layer.value for row, layer in typed.SPAN_ROWS.items()}  # a typed row's layer is its type
+MEMBER_LISTS = (("figures", Layer.FIGURE), ("quotes", Layer.QUOTE))  # a claim's lists of the spans inside it
 ARRAYS = ("start", "end", "doc", "layer", "id")  # per kept row: offsets, document position, layer code, hash of the id
 PART_BYTES = 1 << 24  # a large file is checked in parts of about this size, shared out between two processes
 
@@ -53,6 +55,9 @@ class Result:
     # what the table-wide rules work out over the kept rows, worked out part by part (None: an offset is not a plain integer)
     arrays: dict[str, list[np.ndarray]] | None = field(default_factory=lambda: {name: [] for name in ARRAYS})
     doc_order: list[str] = field(default_factory=list)  # the documents that the "doc" arrays index
+    # per claim-member column, the rows whose members this part found right; "docs" when all of a document's spans are here
+    cleared: dict[str, list[np.ndarray]] | None = None
+    docs: list[set[str]] = field(default_factory=list)  # per part, the documents of its rows
 
     @property
     def complete(self) -> bool:
@@ -84,6 +89,11 @@ def check(path: Path, ctx: Context, part: tuple[int, int | None] = (0, None)) ->
         _keep_arrays(out, t, ctx)
     out.reading, out.unreadable, out.records, out.lines = reader.incidents, reader.unreadable, reader.records, reader.lines
     out.doc_order = list(ctx.corpus.index)
+    if part != (0, None):  # one part of several: clear here what it can, while the other process works too
+        mine = kept_table(out, ctx.corpus)
+        index = references.SpanIndex(mine, ctx.corpus, out.broken)
+        out.cleared = {column: [references.clean_members(mine, index, column, layer)] for column, layer in MEMBER_LISTS}
+        out.docs = [set(out.kept["doc_id"])]
     return out
 
 
@@ -108,6 +118,20 @@ def kept_table(result: Result, corpus: Corpus) -> Table:
     hashes = np.sort(a["id"])  # (np.unique is slower by a hundredfold here)
     t.known(a["start"], a["end"], (corpus, doc), a["layer"], not np.any(hashes[1:] == hashes[:-1]))
     return t
+
+
+def cleared(result: Result, kept: Table) -> dict[str, np.ndarray | None]:
+    """Per claim-member column, the rows that the parts cleared and that the whole file does not undo:
+    their document lies in one part, ids are unique and no row failed its shape."""
+    if result.cleared is None or result.broken or not kept.unique("id"):
+        return {column: None for column, _ in MEMBER_LISTS}
+    seen: set[str] = set()
+    split: set[str] = set()  # documents with rows in more than one part
+    for docs in result.docs:
+        split |= seen & docs
+        seen |= docs
+    whole = ~np.fromiter(map(split.__contains__, kept["doc_id"]), dtype=bool, count=len(kept))
+    return {column: np.concatenate(result.cleared[column]) & whole for column, _ in MEMBER_LISTS}
 
 
 def _renumbered(doc: np.ndarray, theirs: list[str], ours: list[str]) -> np.ndarray:
@@ -156,7 +180,7 @@ def check_parts(
 
 def merge(results: list[Result], file: str) -> Result:
     """The parts of a file, in order, as if read in one go: each part's lines renumbered after the ones before."""
-    out = Result(doc_order=results[0].doc_order)
+    out = Result(doc_order=results[0].doc_order, cleared={})
     for part in results:
         if out.arrays is not None and part.arrays is not None:
             doc = [_renumbered(d, part.doc_order, out.doc_order) for d in part.arrays["doc"]]
@@ -169,6 +193,12 @@ def merge(results: list[Result], file: str) -> Result:
             mine.extend(dataclasses.replace(i, line=i.line + before) if i.file == file and i.line is not None else i for i in theirs)
         for c in KEPT:
             out.kept[c].extend([line + before for line in part.kept[c]] if c == "line" else part.kept[c])
+        if out.cleared is not None and part.cleared is not None:
+            for column, cleared in part.cleared.items():
+                out.cleared.setdefault(column, []).extend(cleared)
+            out.docs.extend(part.docs)
+        else:
+            out.cleared = None
         out.unreadable |= part.unreadable
         out.records += part.records
         out.lines += part.lines

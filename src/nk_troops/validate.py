@@ -164,8 +164,8 @@ def validate(inputs: Inputs, parallel: bool | None = None) -> Report:
     run.add(twins.compare(keys, inputs.documents, SPAN_LISTS, SPAN_COLUMNS, rereads, spans_file, spans.broken if complete else None))
     kept = span_pass.kept_table(spans, ctx.corpus)
     index = references.SpanIndex(kept, ctx.corpus, spans.broken, complete)
-    run.add(references.members(kept, index, spans_file, "figures", Layer.FIGURE))
-    run.add(references.members(kept, index, spans_file, "quotes", Layer.QUOTE))
+    for (column, layer), cleared in zip(span_pass.MEMBER_LISTS, span_pass.cleared(spans, kept).values(), strict=True):
+        run.add(references.members(kept, index, spans_file, column, layer, cleared))
     run.add(references.duplicates(kept, spans_file))
     run.add(overlaps.check(offsets.in_range(kept, ctx), ctx.corpus, spans_file))
     run.add(references.clusters(kept, ctx, index, spans_file, clusters_file))

@@ -119,9 +119,12 @@ class SpanIndex:
         return out
 
 
-def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer) -> list[Incident]:
-    """Rows whose ``column`` lists the ``layer`` spans inside them: exactly those, all existing."""
-    return _members(subset(t, np.nonzero(~_clean_members(t, index, column, layer))[0]), index, file, column, layer)
+def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer, cleared: np.ndarray | None = None) -> list[Incident]:
+    """Rows whose ``column`` lists the ``layer`` spans inside them: exactly those, all existing.
+    ``cleared`` marks rows that ``clean_members`` has cleared already (on the part of the file that holds
+    all of their document's spans): only the others are screened here."""
+    clean = clean_members(t, index, column, layer, among=None if cleared is None else np.flatnonzero(~cleared))
+    return _members(subset(t, np.flatnonzero(~clean if cleared is None else ~(clean | cleared))), index, file, column, layer)
 
 
 def listed_digest(t: Table, column: str) -> int:
@@ -155,16 +158,22 @@ def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
     return sum(map(hash, pairs)) & MASK
 
 
-def _clean_members(t: Table, index: SpanIndex, column: str, layer: Layer) -> np.ndarray:
-    """Rows that list nothing, or that list, in order, exactly the ``layer`` spans inside them (a screen:
-    with unique ids, equal ids are those spans, so each exists, is of the layer and lies inside)."""
+def clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, among: np.ndarray | None = None) -> np.ndarray:
+    """Rows (of ``among``, else all) that list nothing, or that list, in order, exactly the ``layer`` spans
+    inside them (a screen: with unique ids, equal ids are those spans, so each exists, is of the layer and
+    lies inside)."""
     n = len(t)
     listed = t[column]
-    clean = np.fromiter(map(is_, listed, repeat(None)), dtype=bool, count=n)
-    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
-    if not n or start is None or end is None or order is None or index.broken or not index.t.unique("id"):
+    clean = np.zeros(n, dtype=bool)
+    among = np.arange(n) if among is None else among
+    unlisted = np.fromiter(map(is_, map(listed.__getitem__, among.tolist()), repeat(None)), dtype=bool, count=len(among))
+    clean[among[unlisted]] = True
+    rows = among[~unlisted]  # the rows that list, the only ones looked at below
+    if not len(rows):
         return clean
-    rows = np.flatnonzero(~clean)  # the rows that list, the only ones looked at below
+    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
+    if start is None or end is None or order is None or index.broken or not index.t.unique("id"):
+        return clean
     try:
         lists = pa.array([listed[i] for i in rows.tolist()], type=pa.list_(pa.string()))
     except (pa.ArrowException, TypeError, UnicodeError):
