@@ -46,8 +46,8 @@ class Result:
 
 def _doc(line: int, doc: Any) -> Doc | None:
     try:
-        if type(doc["passages"]) is list and all(type(p) is _Passage for p in doc["passages"]):
-            passages = tuple(map(attrgetter("start", "end", "type"), doc["passages"]))
+        if isinstance(doc["passages"], list | tuple) and set(map(type, doc["passages"])) <= _TYPED_PASSAGES:
+            passages = tuple(map(attrgetter("start", "end", "type"), doc["passages"]))  # typed: already int, int, str
         else:
             passages = tuple((int(p["start"]), int(p["end"]), str(p["type"])) for p in doc["passages"])
         if isinstance(doc["doc_id"], str) and isinstance(doc["text"], str) and type(doc["fold"]) is int:
@@ -61,6 +61,9 @@ class _Passage(msgspec.Struct, gc=False):
     start: int
     end: int
     type: str
+
+
+_TYPED_PASSAGES = {_Passage, typed.struct(model.Passage)}
 
 
 class _Text(msgspec.Struct, gc=False):
@@ -143,8 +146,8 @@ def check(path: Path, raw_dir: Path | None, nested_sentences: bool) -> Result:
                 result.incidents.extend(documents.raw_source(line, view, file, raw_dir))
         # spans are looked up in every document that has usable text and passages, even one
         # whose other fields failed the shape pass, so one bad field does not hide every span
-        for line, view in views.items():
-            usable = _doc(line, view)
+        for line, doc, view in chunk:
+            usable = _doc(line, view if type(doc) is dict else view | {"passages": doc.passages})
             if usable is not None:
                 result.docs.setdefault(usable.doc_id, usable)
     result.incidents.extend(reader.incidents)

@@ -158,16 +158,15 @@ class Corpus:
         self.length = np.concatenate([lengths, [-1]])
         self.fold = np.array([d.fold for d in docs.values()] + [-1], dtype=np.int64)
         self.chars = codepoints("".join(d.text for d in docs.values()))
-        starts, ends, heading, owner = [], [], [], []
-        for k, d in enumerate(docs.values()):
-            ordered = all(a[0] < b[0] for a, b in zip(d.passages, d.passages[1:], strict=False))
-            for s, e, kind in d.passages if ordered else ():  # passage_at bisects: unordered passages are left to it
-                starts.append(self.base[k] + s)
-                ends.append(self.base[k] + e)
-                heading.append(kind == PassageType.HEADING)
-                owner.append(k)
-        self.p_start, self.p_end = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
-        self.p_heading, self.p_owner = np.array(heading, dtype=bool), np.array(owner, dtype=np.int64)
+        values = list(docs.values())
+        # passage_at bisects: a document whose passages are out of order is left to it
+        ordered = [k for k, d in enumerate(values) if all(a[0] < b[0] for a, b in zip(d.passages, d.passages[1:], strict=False))]
+        passages = [values[k].passages for k in ordered]
+        counts = np.fromiter(map(len, passages), dtype=np.int64, count=len(passages))
+        table = np.array([(s, e, kind == PassageType.HEADING) for ps in passages for s, e, kind in ps], dtype=np.int64).reshape(-1, 3)
+        self.p_owner = np.repeat(np.array(ordered, dtype=np.int64), counts)
+        self.p_start, self.p_end = self.base[self.p_owner] + table[:, 0], self.base[self.p_owner] + table[:, 1]
+        self.p_heading = table[:, 2].astype(bool)
 
     def doc_index(self, doc_ids: list[Any]) -> np.ndarray:
         """Position of each row's document; the extra last slot for unknown ones."""

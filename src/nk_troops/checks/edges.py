@@ -28,7 +28,7 @@ def _edge_chars() -> tuple[np.ndarray, np.ndarray]:
 
 def check(t: Table, file: str) -> list[Incident]:
     texts = t["text"]
-    if not all(type(x) is str and x for x in texts):
+    if not set(map(type, texts)) <= {str} or "" in texts:
         return _exact(t, file)
     buf, offset, length = packed(texts)
     first, last = _edge_chars()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from functools import cached_property
-from itertools import repeat
+from itertools import chain, repeat
 from operator import is_
 from typing import Any
 
@@ -130,8 +130,10 @@ def members(t: Table, index: SpanIndex, file: str, column: str, layer: Layer, cl
 def listed_digest(t: Table, column: str) -> int:
     """Order-free digest of the (document, start, end, id) of each id a row lists in ``column``; equal to
     ``inside_digest`` when the rows list exactly the spans inside them, as ``members`` requires."""
-    pairs = ((d, s, e, ref) for d, s, e, refs in zip(t["doc_id"], t["start"], t["end"], t[column], strict=True) if refs for ref in refs)
-    return sum(map(hash, pairs)) & MASK
+    lists = [refs or () for refs in t[column]]
+    counts = list(map(len, lists))
+    each = [chain.from_iterable(map(repeat, t[name], counts)) for name in ("doc_id", "start", "end")]  # once per listed id
+    return sum(map(hash, zip(*each, chain.from_iterable(lists), strict=True))) & MASK
 
 
 def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
