@@ -218,7 +218,8 @@ def codepoints(s: str) -> np.ndarray:
 
 def packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(code points of all strings, where each starts, its length); None counts as empty."""
-    strings = [s or "" for s in strings]
+    if None in strings:
+        strings = [s or "" for s in strings]
     length = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     offset = np.cumsum(length) - length
     return codepoints("".join(strings)), offset, length
