@@ -149,10 +149,16 @@ def _unmatched(values: list[Any], pattern: Pattern) -> set[int]:
 def _failing(rows: list[Any]) -> set[int]:
     """Positions of Structs with a string, their own or a nested record's, that fails its pattern."""
     out: set[int] = set()
-    screens = list(map(_SCREENS.get, map(type, rows)))
-    for screen in set(screens) - {None}:
-        assert screen is not None
-        where = None if screens.count(screen) == len(rows) else [i for i, s in enumerate(screens) if s is screen]
+    kinds = set(map(type, rows))
+    if len({_SCREENS.get(k) for k in kinds}) == 1:  # one screen for all (a block of span rows): no positions to sort out
+        screens: list[_Screen | None] = []
+        shared = _SCREENS.get(next(iter(kinds))) if kinds else None
+        todo = [shared] if shared is not None else []
+    else:
+        screens = list(map(_SCREENS.get, map(type, rows)))
+        todo = [s for s in set(screens) if s is not None]
+    for screen in todo:
+        where = None if not screens else [i for i, s in enumerate(screens) if s is screen]
         group = rows if where is None else [rows[i] for i in where]
         found: set[int] = set()
         for name, pattern in screen.patterns:
