@@ -55,7 +55,8 @@ class Result:
     # what the table-wide rules work out over the kept rows, worked out part by part (None: an offset is not a plain integer)
     arrays: dict[str, list[np.ndarray]] | None = field(default_factory=lambda: {name: [] for name in ARRAYS})
     doc_order: list[str] = field(default_factory=list)  # the documents that the "doc" arrays index
-    # per claim-member column, the rows whose members this part found right; "docs" when all of a document's spans are here
+    # per claim-member column, the rows whose members a part found right among its own spans: trusted only
+    # for the documents that no other part holds (see ``cleared``); None when the file was read whole
     cleared: dict[str, list[np.ndarray]] | None = None
     docs: list[set[str]] = field(default_factory=list)  # per part, the documents of its rows
 
