@@ -38,7 +38,7 @@ class Result:
     unusable: bool = False  # the documents file could not be read
     docs: dict[str, Doc] = field(default_factory=dict)  # every usable document, by id (first row wins)
     spans: Digests = field(default_factory=Digests)
-    sentences: Digests = field(default_factory=Digests)
+    sentences: Digests = field(default_factory=Digests)  # with a sentences file only
     # without a sentences file: where the nested sentences are, and which claims they list (see references.members)
     sentence_bounds: dict[str, list[Any]] | None = None
     sentence_claims: int | None = None
@@ -131,9 +131,10 @@ def check(path: Path, raw_dir: Path | None, nested_sentences: bool) -> Result:
             for key in SPAN_LISTS:  # one list at a time: each holds one Struct type
                 result.spans.add(_nested(doc, [key]))
             nested = _nested(doc, ["sentences"])
-            result.sentences.add(nested)
-            if nested_sentences:
+            if nested_sentences:  # the sentence table itself
                 _by_id(sentences, line, nested)
+            else:  # to be compared with the rows of the sentences file
+                result.sentences.add(nested)
         good, bad = shape.check([(line, doc) for line, doc, _ in chunk], file)
         result.incidents.extend(bad)
         views = {line: view for line, _, view in chunk}
