@@ -1,7 +1,9 @@
 """References: ids are unique and every id a record names resolves to the right thing.
 
 Row rules (speaker/claimant entities and their mentions) run per chunk; table rules
-(duplicates, claim and sentence members, clusters) run once over the kept columns.
+(duplicates, claim and sentence members, clusters) run once over the kept columns, except
+that each part of a large file already clears the claim members of the documents it holds
+whole (``clean_members``, see ``span_pass.py``).
 """
 
 from __future__ import annotations
