@@ -18,10 +18,10 @@ import numpy as np
 
 from .checks import typed
 from .checks.context import incident
+from .checks.typed import MASK
 from .incidents import Incident
 from .jsonl import JsonlReader
 
-MASK = (1 << 64) - 1
 Nested = dict[str, tuple[int, Any]]  # id -> (document line, the record as a dict, or the digest of a typed one)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, is_not
 from typing import Any
 
 import numpy as np
@@ -223,6 +223,11 @@ def packed(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     length = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
     offset = np.cumsum(length) - length
     return codepoints("".join(strings)), offset, length
+
+
+def present(values: Iterable[Any], n: int) -> np.ndarray:
+    """Which of the ``n`` values are not None."""
+    return np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=n)
 
 
 def int_column(values: Sequence[Any]) -> np.ndarray | None:

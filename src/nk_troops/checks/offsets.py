@@ -3,15 +3,14 @@ inside one passage that is not a heading, with its prefix/suffix context."""
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import attrgetter, is_not
+from operator import attrgetter
 
 import numpy as np
 
 from ..anchors import CONTEXT
 from ..incidents import Incident
 from ..model import PassageType
-from .context import Context, Table, incident, int_column, rows, subset
+from .context import Context, Table, incident, int_column, present, rows, subset
 
 MENTIONS = ("speaker_span", "cue_span", "claimant_span")
 
@@ -37,7 +36,7 @@ def _clean(t: Table, ctx: Context, gold: bool) -> np.ndarray:
         col = t.get(name)
         if col is None:
             continue
-        given = np.fromiter((x is not None for x in col), dtype=bool, count=n) if None in col else np.ones(n, dtype=bool)
+        given = present(col, n)
         if name == "fold":
             f = int_column([x if x is not None else -1 for x in col]) if None in col else t.ints("fold")
             same = f == c.fold[di] if f is not None else np.zeros(n, dtype=bool)
@@ -90,7 +89,7 @@ def _mention_suspects(t: Table, ctx: Context) -> list[int]:
     suspects: set[int] = set()
     for name in MENTIONS:
         col = t[name]
-        given = np.flatnonzero(np.fromiter(map(is_not, col, repeat(None)), dtype=bool, count=len(col)))
+        given = np.flatnonzero(present(col, len(col)))
         if not len(given):
             continue
         ms = [col[i] for i in given.tolist()]

@@ -12,7 +12,6 @@ import bisect
 from collections import defaultdict
 from functools import cached_property
 from itertools import chain, repeat
-from operator import is_
 from typing import Any
 
 import numpy as np
@@ -20,9 +19,9 @@ import pyarrow as pa
 
 from ..incidents import Incident
 from ..model import RESERVED_CLAIMANTS, Layer
-from .context import Context, Corpus, Table, incident, rows, subset
+from .context import Context, Corpus, Table, incident, present, rows, subset
+from .typed import MASK
 
-MASK = (1 << 64) - 1
 PRONOUNS = frozenset(["he", "she", "they", "it", "him", "her", "them", "his", "its", "their"])
 
 
@@ -93,6 +92,14 @@ class SpanIndex:
             self._orders[code] = rows[np.lexsort((end[rows], start[rows], doc[rows]))]
         return self._orders[code]
 
+    def sorted_spans(self, layer: Layer) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Rows of ``layer`` in ``order``, with their document positions, starts and ends."""
+        order = self.order(layer)
+        if order is None:
+            return None
+        t = self.t
+        return order, t.doc_index(self.corpus)[order], t.ints("start")[order], t.ints("end")[order]  # type: ignore[index]
+
     @cached_property
     def where(self) -> dict[str, tuple[str, str, int, int]]:
         t = self.t
@@ -141,15 +148,14 @@ def listed_digest(t: Table, column: str) -> int:
 def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
     """The same digest over each (row, ``layer`` span inside it) of known documents; None (no screen)
     when offsets are not plain integers or rows of a document overlap (a span could lie in two)."""
-    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
-    if start is None or end is None or order is None:
+    start, end, spans = t.ints("start"), t.ints("end"), index.sorted_spans(layer)
+    if start is None or end is None or spans is None:
         return None
+    order, s_doc, s_start, s_end = spans
     if not len(t) or not len(order):
         return 0  # no pair, as the sum of none
-    corpus, spans = index.corpus, index.t
-    unknown = len(corpus.index)
-    doc = t.doc_index(corpus)
-    s_doc, s_start, s_end = spans.doc_index(corpus)[order], spans.ints("start")[order], spans.ints("end")[order]
+    unknown = len(index.corpus.index)
+    doc = t.doc_index(index.corpus)
     big = int(max(end.max(initial=0), s_end.max(initial=0))) + 1
     rows = np.lexsort((end, start, doc))
     key, end_key = doc[rows] * big + start[rows], doc[rows] * big + end[rows]
@@ -158,7 +164,9 @@ def inside_digest(t: Table, index: SpanIndex, layer: Layer) -> int | None:
     k = np.maximum(np.searchsorted(key, s_doc * big + s_start, side="right") - 1, 0)
     inside = (s_doc != unknown) & (doc[rows][k] == s_doc) & (key[k] <= s_doc * big + s_start) & (s_doc * big + s_end <= end_key[k])
     row, span = rows[k[inside]].tolist(), order[inside].tolist()
-    pairs = zip(map(t["doc_id"].__getitem__, row), start[row].tolist(), end[row].tolist(), map(spans["id"].__getitem__, span), strict=True)
+    pairs = zip(
+        map(t["doc_id"].__getitem__, row), start[row].tolist(), end[row].tolist(), map(index.t["id"].__getitem__, span), strict=True
+    )
     return sum(map(hash, pairs)) & MASK
 
 
@@ -170,21 +178,21 @@ def clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, among: 
     listed = t[column]
     clean = np.zeros(n, dtype=bool)
     among = np.arange(n) if among is None else among
-    unlisted = np.fromiter(map(is_, map(listed.__getitem__, among.tolist()), repeat(None)), dtype=bool, count=len(among))
+    unlisted = ~present(map(listed.__getitem__, among.tolist()), len(among))
     clean[among[unlisted]] = True
     rows = among[~unlisted]  # the rows that list, the only ones looked at below
     if not len(rows):
         return clean
-    start, end, order = t.ints("start"), t.ints("end"), index.order(layer)
-    if start is None or end is None or order is None or index.broken or not index.t.unique("id"):
+    start, end, spans = t.ints("start"), t.ints("end"), index.sorted_spans(layer)
+    if start is None or end is None or spans is None or index.broken or not index.t.unique("id"):
         return clean
+    order, s_doc, s_start, s_end = spans
     try:
         lists = pa.array([listed[i] for i in rows.tolist()], type=pa.list_(pa.string()))
     except (pa.ArrowException, TypeError, UnicodeError):
         return clean
     count = lists.value_lengths().to_numpy(zero_copy_only=False).astype(np.int64)
     # the layer's spans inside each row: a run of its document's spans sorted by start (their ends must then be sorted too)
-    s_doc, s_start, s_end = index.t.doc_index(index.corpus)[order], index.t.ints("start")[order], index.t.ints("end")[order]
     doc, start, end = t.doc_index(index.corpus)[rows], start[rows], end[rows]
     big = int(max(s_end.max(initial=0), end.max(initial=0))) + 1
     key, end_key = s_doc * big + s_start, s_doc * big + s_end

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
@@ -61,6 +61,7 @@ def _getitem(self: Any, key: str) -> Any:
 
 
 _STRUCTS: dict[Any, Any] = {}
+MASK = (1 << 64) - 1  # digests are summed modulo 2**64
 # a pattern body that cannot match a line break: literals, classes, groups, quantifiers, \d and \w
 _ONE_LINE = re.compile(r"(?:[\w\-\[\]{}(),|+*?.]|\\[dw.\-])*")
 
@@ -146,20 +147,20 @@ def _unmatched(values: list[Any], pattern: Pattern) -> set[int]:
     return {i for i, v in enumerate(values) if v in bad} if bad else set()
 
 
+def _groups(records: list[Any], kinds: list[Any]) -> Iterator[tuple[Any, list[int] | None, list[Any]]]:
+    """(kind, positions, records) for each distinct kind; positions are None when every record is of it."""
+    distinct = set(kinds)
+    for kind in distinct:
+        where = None if len(distinct) == 1 else [i for i, k in enumerate(kinds) if k is kind]
+        yield kind, where, records if where is None else [records[i] for i in where]
+
+
 def _failing(rows: list[Any]) -> set[int]:
     """Positions of Structs with a string, their own or a nested record's, that fails its pattern."""
     out: set[int] = set()
-    kinds = set(map(type, rows))
-    if len({_SCREENS.get(k) for k in kinds}) == 1:  # one screen for all (a block of span rows): no positions to sort out
-        screens: list[_Screen | None] = []
-        shared = _SCREENS.get(next(iter(kinds))) if kinds else None
-        todo = [shared] if shared is not None else []
-    else:
-        screens = list(map(_SCREENS.get, map(type, rows)))
-        todo = [s for s in set(screens) if s is not None]
-    for screen in todo:
-        where = None if not screens else [i for i, s in enumerate(screens) if s is screen]
-        group = rows if where is None else [rows[i] for i in where]
+    for screen, where, group in _groups(rows, list(map(_SCREENS.get, map(type, rows)))):
+        if screen is None:
+            continue
         found: set[int] = set()
         for name, pattern in screen.patterns:
             found |= _unmatched(list(map(attrgetter(name), group)), pattern)
@@ -217,12 +218,8 @@ def digests(records: list[Any]) -> np.ndarray:
     hashes are salted per interpreter). A claim, quote and figure never share a flat tuple: each layer
     fills a required column the others leave null."""
     out = np.empty(len(records), dtype=np.int64)
-    kinds = [_FLAT if k in SPAN_ROWS else k for k in map(type, records)]
-    for kind in set(kinds):
-        where = [i for i, k in enumerate(kinds) if k is kind] if kinds.count(kind) < len(kinds) else None
-        group = records if where is None else [records[i] for i in where]
-        values = np.fromiter(map(hash, _flat_tuples(kind, group)), dtype=np.int64, count=len(group))
-        out[slice(None) if where is None else where] = values
+    for kind, where, group in _groups(records, [_FLAT if k in SPAN_ROWS else k for k in map(type, records)]):
+        out[slice(None) if where is None else where] = np.fromiter(map(hash, _flat_tuples(kind, group)), dtype=np.int64, count=len(group))
     return out
 
 
