@@ -25,7 +25,6 @@ from pathlib import Path
 
 import jsonschema
 
-from nk_troops.anchors import CONTEXT
 from nk_troops.model import (
     SPAN_CLASSES,
     Claim,
@@ -45,6 +44,7 @@ from nk_troops.model import (
     to_dict,
 )
 from nk_troops.schemas import json_schema
+from nk_troops.text import CONTEXT
 
 UNIT = "The ministry said “we sent 12,000 troops” on Monday."
 UNITS_PER_DOC = 1000

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops.agreement import cluster_disagreements, compare, disagreements, resolve_passes, sentence_agreement
-from nk_troops.documents import build_documents
+from nk_troops.build.agreement import cluster_disagreements, compare, disagreements, resolve_passes, sentence_agreement
+from nk_troops.build.documents import build_documents
 from nk_troops.model import Layer
 
 ROOT = Path(__file__).resolve().parents[1]

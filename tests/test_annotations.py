@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops.completeness import check as completeness
+from nk_troops.build.completeness import check as completeness
 from nk_troops.model import AUTHOR, RESERVED_CLAIMANTS, NoClaimReason
-from nk_troops.release import assemble
+from nk_troops.release.assemble import assemble
 
 ROOT = Path(__file__).resolve().parents[1]
 PRONOUNS = {"he", "she", "they", "it", "him", "her", "them", "his", "its", "their"}

@@ -14,7 +14,7 @@ from nk_troops.baselines.figures_rules import predict as figures
 from nk_troops.baselines.quotes_rules import predict as quotes
 from nk_troops.evaluate import check_predictions
 from nk_troops.model import Entity, EntityType, span_to_row
-from nk_troops.release import release_dir
+from nk_troops.paths import release_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 

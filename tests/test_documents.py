@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nk_troops.documents import PASSAGE_SEPARATOR, build_documents, replay
-from nk_troops.model import EditKind
+from nk_troops.build.documents import build_documents
+from nk_troops.model import EditKind, replay
+from nk_troops.text import PASSAGE_SEPARATOR
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "dataset" / "raw"

@@ -13,7 +13,7 @@ from nervaluate import Evaluator
 from nk_troops.cli import main
 from nk_troops.evaluate import evaluate_file, load_gold, score
 from nk_troops.matching import assign, bcubed, overlap
-from nk_troops.release import release_dir
+from nk_troops.paths import release_dir
 
 
 def span(layer: str, start: int, end: int, doc: str = "nk000", **attrs) -> dict:

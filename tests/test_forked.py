@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nk_troops.forked import Forked, TwoEnded, available
+from nk_troops.validate.forked import Forked, TwoEnded, available
 
 
 def test_fork_is_available_here() -> None:

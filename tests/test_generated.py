@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops import blocks
-from nk_troops.generated import expected
-from nk_troops.release import assemble
+from nk_troops.release import blocks
+from nk_troops.release.assemble import assemble
+from nk_troops.release.generated import expected
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = [

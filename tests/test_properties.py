@@ -23,12 +23,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nk_troops import model
-from nk_troops.anchors import CONTEXT, DocumentAnnotations
+from nk_troops.build.anchors import DocumentAnnotations
 from nk_troops.cli import main
-from nk_troops.documents import PASSAGE_SEPARATOR
 from nk_troops.incidents import Incident
 from nk_troops.model import AUTHOR, UNSPECIFIED, EntityType, FigureKind, NoClaimReason, PassageType, Qualifier, QuoteType
-from nk_troops.release import Release, data_file
+from nk_troops.paths import data_file
+from nk_troops.release.assemble import Release
+from nk_troops.text import CONTEXT, PASSAGE_SEPARATOR
 from nk_troops.validate import Inputs, validate
 
 # fixed seed and a small budget: the file runs in seconds and CI sees the same examples

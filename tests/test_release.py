@@ -21,16 +21,18 @@ import yaml  # noqa: E402
 from datasets import ClassLabel, load_dataset  # noqa: E402
 
 import nk_troops  # noqa: E402
-from nk_troops import blocks  # noqa: E402
-from nk_troops import release as rel  # noqa: E402
+from nk_troops.bio import decode_bio  # noqa: E402
+from nk_troops.build.completeness import NUMBER_RE  # noqa: E402
+from nk_troops.build.documents import build_documents  # noqa: E402
 from nk_troops.cli import main  # noqa: E402
-from nk_troops.completeness import NUMBER_RE  # noqa: E402
-from nk_troops.diff import diff_spans, read_spans  # noqa: E402
-from nk_troops.documents import build_documents  # noqa: E402
 from nk_troops.incidents import IncidentError  # noqa: E402
 from nk_troops.model import Layer, bio_labels, span_from_dict, to_dict  # noqa: E402
+from nk_troops.paths import CARD, CROISSANT, DEFAULT_CONFIG, FIGURE, MANIFEST, data_file, release_dir  # noqa: E402
+from nk_troops.release import blocks  # noqa: E402
+from nk_troops.release.assemble import Release, assemble  # noqa: E402
+from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
+from nk_troops.release.write import changelog_entry, content_hash, render_jsonl, render_release, sha256, write_release  # noqa: E402
 from nk_troops.schemas import CONFIGS, hf_features  # noqa: E402
-from nk_troops.tokens import decode_bio  # noqa: E402
 from nk_troops.version import __version__  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,13 +52,13 @@ HUB_TASK_IDS = {
 
 
 @pytest.fixture(scope="module")
-def built() -> tuple[rel.Release, dict[str, bytes]]:
-    release = rel.assemble(ROOT)
-    return release, rel.render_release(release)
+def built() -> tuple[Release, dict[str, bytes]]:
+    release = assemble(ROOT)
+    return release, render_release(release)
 
 
 def _card_yaml(folder: Path) -> dict:
-    text = (folder / rel.CARD).read_text(encoding="utf-8")
+    text = (folder / CARD).read_text(encoding="utf-8")
     return yaml.safe_load(text.split("---\n")[1])
 
 
@@ -77,7 +79,7 @@ def _rows(ds: datasets.Dataset) -> list[dict]:
 
 def test_rebuild_reproduces_every_release_file(built, tmp_path):
     _, files = built
-    rel.write_release(rel.assemble(ROOT), tmp_path)
+    write_release(assemble(ROOT), tmp_path)
     on_disk = {p.name for p in DATASET.iterdir() if p.is_file()}
     assert on_disk == set(files), "dataset/ holds files the build does not make (or lacks some): run nk-troops build"
     for name, data in files.items():
@@ -87,19 +89,19 @@ def test_rebuild_reproduces_every_release_file(built, tmp_path):
 
 def test_manifest_lists_every_file_with_its_sha256(built):
     _, files = built
-    manifest = json.loads(files[rel.MANIFEST])
-    assert set(manifest["files"]) == set(files) - {rel.MANIFEST}
+    manifest = json.loads(files[MANIFEST])
+    assert set(manifest["files"]) == set(files) - {MANIFEST}
     for name, entry in manifest["files"].items():
-        assert entry == {"sha256": rel.sha256(files[name]), "bytes": len(files[name])}
-    data = {rel.data_file(c): files[rel.data_file(c)] for c in CONFIGS}
-    assert manifest["content_sha256"] == rel.content_hash(data)
+        assert entry == {"sha256": sha256(files[name]), "bytes": len(files[name])}
+    data = {data_file(c): files[data_file(c)] for c in CONFIGS}
+    assert manifest["content_sha256"] == content_hash(data)
 
 
 def test_jsonl_is_one_object_per_line_in_model_order(built):
     release, files = built
     rows = release.rows()
     for config in CONFIGS:
-        text = files[rel.data_file(config)].decode("utf-8")
+        text = files[data_file(config)].decode("utf-8")
         assert "\r" not in text and (text == "" or text.endswith("\n"))
         assert [json.loads(line) for line in text.splitlines()] == rows[config]
 
@@ -140,7 +142,7 @@ def test_every_span_row_equals_the_span_in_its_document_row(built):
 
 def test_load_equals_load_dataset_on_the_checkout(tmp_path):
     """Whether the package is installed from a wheel or editable, load() serves this checkout's release."""
-    served = rel.release_dir()
+    served = release_dir()
     assert served == DATASET or served.name == "_release"
     for name in json.loads((DATASET / "manifest.json").read_text(encoding="utf-8"))["files"]:
         assert (served / name).read_bytes() == (DATASET / name).read_bytes(), name
@@ -177,9 +179,9 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     packaged = {p.name for p in (site / "nk_troops" / "_release").iterdir()}
-    assert packaged == set(json.loads((DATASET / rel.MANIFEST).read_text())["files"]) | {rel.MANIFEST}
+    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST}
     probe = (
-        "import json, nk_troops; from nk_troops import release as r; "
+        "import json, nk_troops; from nk_troops import paths as r; "
         f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
         "print(json.dumps({'dir': str(r.release_dir()), 'rows': [dict(x) for x in ds]}))"
     )
@@ -221,19 +223,19 @@ def test_version_is_one_and_the_same_everywhere(built):
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "version" in pyproject["project"]["dynamic"] and "version" not in pyproject["project"]
     assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "nk_troops.version.__version__"}
-    card = yaml.safe_load(files[rel.CARD].decode("utf-8").split("---\n")[1])
+    card = yaml.safe_load(files[CARD].decode("utf-8").split("---\n")[1])
     assert card["version"] == __version__
     assert [c["version"] for c in card["configs"]] == [__version__] * len(CONFIGS)
     assert all(f"nk-troops {__version__}, content sha256 {card['content_sha256']}" in c["description"] for c in card["configs"])
-    assert json.loads(files[rel.MANIFEST])["version"] == __version__
-    assert json.loads(files[rel.CROISSANT])["version"] == __version__
+    assert json.loads(files[MANIFEST])["version"] == __version__
+    assert json.loads(files[CROISSANT])["version"] == __version__
 
 
 def test_changelog_records_this_content_under_this_version(built):
     """Fails when the release content changed but the version (and its CHANGELOG entry) did not."""
     _, files = built
-    digest = json.loads(files[rel.MANIFEST])["content_sha256"]
-    recorded = rel.changelog_entry(ROOT / "CHANGELOG.md", __version__)
+    digest = json.loads(files[MANIFEST])["content_sha256"]
+    recorded = changelog_entry(ROOT / "CHANGELOG.md", __version__)
     assert recorded is not None, f"CHANGELOG.md has no '## {__version__} ... sha256 `...`' entry"
     assert recorded == digest, "the release changed but the version did not: bump version.py and add a CHANGELOG entry"
 
@@ -249,24 +251,24 @@ def _edit_first_entity(root: Path) -> str:
 def test_changed_annotation_is_never_served_from_a_stale_cache(tmp_path):
     root = _copy_sources(tmp_path)
     out, cache = root / "dataset", str(tmp_path / "cache")
-    old_files = rel.write_release(rel.assemble(root), out)
+    old_files = write_release(assemble(root), out)
     old_names = [r["name"] for r in load_dataset(str(out), "entities", split="test", cache_dir=cache)]
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
 
     new_name = _edit_first_entity(root)
-    new_files = rel.write_release(rel.assemble(root), out)
+    new_files = write_release(assemble(root), out)
     for name, ns in mtimes.items():  # the library looks at mtimes too; take that signal away
         os.utime(out / name, ns=(ns, ns))
-    new_digest = json.loads(new_files[rel.MANIFEST])["content_sha256"]
-    assert new_digest != json.loads(old_files[rel.MANIFEST])["content_sha256"]
-    assert rel.changelog_entry(ROOT / "CHANGELOG.md", __version__) != new_digest  # so the version-bump test would fail
+    new_digest = json.loads(new_files[MANIFEST])["content_sha256"]
+    assert new_digest != json.loads(old_files[MANIFEST])["content_sha256"]
+    assert changelog_entry(ROOT / "CHANGELOG.md", __version__) != new_digest  # so the version-bump test would fail
 
     names = [r["name"] for r in load_dataset(str(out), "entities", split="test", cache_dir=cache)]
     assert new_name in names and names != old_names
 
     # control: under the old card (old hash) the same cache serves the old rows, so the card's hash is what prevents it
-    (out / rel.CARD).write_bytes(old_files[rel.CARD])
-    os.utime(out / rel.CARD, ns=(mtimes[rel.CARD],) * 2)
+    (out / CARD).write_bytes(old_files[CARD])
+    os.utime(out / CARD, ns=(mtimes[CARD],) * 2)
     assert [r["name"] for r in load_dataset(str(out), "entities", split="test", cache_dir=cache)] == old_names
 
 
@@ -291,10 +293,10 @@ def test_card_metadata_uses_values_the_hub_knows():
     n = sum(len(json.loads(line)["passages"]) for line in (DATASET / "documents.jsonl").read_text().splitlines())
     assert n < 1000, "size_categories says n<1K"
     assert [c["config_name"] for c in card["configs"]] == list(CONFIGS)
-    assert [c["config_name"] for c in card["configs"] if c.get("default")] == [rel.DEFAULT_CONFIG]
-    assert all(c["data_files"] == [{"split": "test", "path": rel.data_file(c["config_name"])}] for c in card["configs"])
-    body = (DATASET / rel.CARD).read_text(encoding="utf-8")
-    assert "copyright in\nthem remains with their publishers" in body and rel.FIGURE in body
+    assert [c["config_name"] for c in card["configs"] if c.get("default")] == [DEFAULT_CONFIG]
+    assert all(c["data_files"] == [{"split": "test", "path": data_file(c["config_name"])}] for c in card["configs"])
+    body = (DATASET / CARD).read_text(encoding="utf-8")
+    assert "copyright in\nthem remains with their publishers" in body and FIGURE in body
 
 
 def test_card_dataset_info_matches_the_rows(built):
@@ -310,7 +312,7 @@ def test_croissant_validates_and_reads_records(built):
     import mlcroissant as mlc
 
     release, files = built
-    ds = mlc.Dataset(str(DATASET / rel.CROISSANT))
+    ds = mlc.Dataset(str(DATASET / CROISSANT))
     assert not ds.metadata.issues.errors
     rows = release.rows()
     docs = list(ds.records("documents"))
@@ -319,11 +321,9 @@ def test_croissant_validates_and_reads_records(built):
     assert [(s["spans/id"].decode(), s["spans/start"], s["spans/end"]) for s in spans] == [
         (r["id"], r["start"], r["end"]) for r in rows["spans"]
     ]
-    meta = json.loads(files[rel.CROISSANT])
+    meta = json.loads(files[CROISSANT])
     assert meta["conformsTo"] == "http://mlcommons.org/croissant/1.1"
-    assert {d["name"]: d["sha256"] for d in meta["distribution"]} == {
-        rel.data_file(c): rel.sha256(files[rel.data_file(c)]) for c in CONFIGS
-    }
+    assert {d["name"]: d["sha256"] for d in meta["distribution"]} == {data_file(c): sha256(files[data_file(c)]) for c in CONFIGS}
 
 
 # --- partial annotations, clusters, statistics, diff --------------------------
@@ -333,7 +333,7 @@ def test_build_without_gold_annotations_reports_every_unexplained_number_and_quo
     root = _copy_sources(tmp_path)
     shutil.rmtree(root / "annotations" / "gold")
     with pytest.raises(IncidentError) as err:
-        rel.assemble(root)
+        assemble(root)
     codes = {i.code for i in err.value.incidents}
     assert codes == {"figure-unexplained", "quote-mark-unexplained"}
     numbers = sum(len(NUMBER_RE.findall(d.text)) for d in build_documents(root / "annotations/recipes", root / "dataset/raw"))
@@ -362,8 +362,8 @@ def test_claim_naming_an_undefined_cluster_is_an_incident(built, tmp_path):
     }
     extra = {"doc_id": doc.doc_id, "claims": [claim]}
     (root / "annotations" / "gold" / f"{doc.doc_id}.extra.yaml").write_text(yaml.safe_dump(extra, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(rel.IncidentError) as err:
-        rel.assemble(root)
+    with pytest.raises(IncidentError) as err:
+        assemble(root)
     assert [(i.code, i.span_id, i.found) for i in err.value.incidents] == [("cluster-unknown", claim["id"], "no-such-cluster")]
 
 
@@ -399,7 +399,7 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
     changed = [{**rows[0], "value": 3.0}, rows[2], {"id": "nk000-clm-01", "layer": "claim", "start": 0, "end": 30}]
     for folder, data in ((old, rows), (new, changed)):
         folder.mkdir()
-        (folder / "spans.jsonl").write_bytes(rel.render_jsonl(data))
+        (folder / "spans.jsonl").write_bytes(render_jsonl(data))
     diff = diff_spans(read_spans(old), read_spans(new))
     assert (diff[Layer.FIGURE].added, diff[Layer.FIGURE].removed, diff[Layer.FIGURE].changed) == (
         [],

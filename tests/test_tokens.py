@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nk_troops.bio import decode_bio, encode_bio, tokenize
 from nk_troops.incidents import IncidentError
 from nk_troops.model import Figure, FigureKind, Layer, Qualifier, Sentence, bio_labels
-from nk_troops.tokens import decode_bio, encode_bio, tokenize, tokenize_sentences
+from nk_troops.release.tokens import tokenize_sentences
 
 TEXT = "Peskov called it “fake news.” About 12,000 troops left. Korea’s army stayed."
 

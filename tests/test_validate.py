@@ -13,7 +13,9 @@ import pytest
 
 from nk_troops.incidents import CATALOGUE, Incident, IncidentError
 from nk_troops.model import Layer
-from nk_troops.release import assemble, data_file, render_jsonl
+from nk_troops.paths import data_file
+from nk_troops.release.assemble import assemble
+from nk_troops.release.write import render_jsonl
 from nk_troops.validate import release_inputs, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -222,7 +224,8 @@ def test_cli_json_caps_repeats_per_code(tmp_path: Path) -> None:
 _BOTH_WAYS = """
 import json, sys
 from pathlib import Path
-from nk_troops import span_pass, validate as v
+from nk_troops.validate import run as v
+from nk_troops.validate import span_pass
 from nk_troops.validate import Inputs, release_inputs, validate
 span_pass.PART_BYTES = 4000  # even these small spans files in parts, shared between the two processes
 out = {}

@@ -1,6 +1,6 @@
 """nk-troops: five October 2024 news articles with claim, quote and figure spans."""
 
-from .release import load
+from .paths import load
 from .version import __version__
 
 __all__ = ["__version__", "load"]

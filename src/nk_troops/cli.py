@@ -11,8 +11,8 @@ from .incidents import IncidentError, render_text
 
 
 def _check_anchors(args: argparse.Namespace) -> int:
-    from .anchors import RawEntries, load_entries, resolve
-    from .documents import build_documents
+    from .build.anchors import RawEntries, load_entries, resolve
+    from .build.documents import build_documents
 
     root = Path(args.root)
     docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
@@ -38,8 +38,10 @@ def _check_anchors(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .generated import refresh
-    from .release import assemble, changelog_entry, read_manifest, stats_table, write_release
+    from .release.assemble import assemble
+    from .release.generated import refresh
+    from .release.stats import stats_table
+    from .release.write import changelog_entry, read_manifest, write_release
     from .schemas import write_json_schemas
     from .version import __version__
 
@@ -64,14 +66,15 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from .release import assemble, stats_table
+    from .release.assemble import assemble
+    from .release.stats import stats_table
 
     print(stats_table(assemble(Path(args.root))), end="")
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from .diff import diff_spans, read_spans, render_diff
+    from .release.diff import diff_spans, read_spans, render_diff
 
     print(render_diff(diff_spans(read_spans(Path(args.old)), read_spans(Path(args.new))), verbose=args.verbose), end="")
     return 0
@@ -80,8 +83,8 @@ def _diff(args: argparse.Namespace) -> int:
 def _agreement(args: argparse.Namespace) -> int:
     import json
 
-    from .agreement import cluster_disagreements, disagreements, render, resolve_passes
-    from .documents import build_documents
+    from .build.agreement import cluster_disagreements, disagreements, render, resolve_passes
+    from .build.documents import build_documents
     from .model import Layer
 
     root = Path(args.root)
@@ -100,7 +103,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_file, render_json
     from .evaluate import render_text as render_report
     from .model import Layer
-    from .release import release_dir
+    from .paths import release_dir
 
     layers = [Layer(x) for x in args.layer] if args.layer else list(Layer)
     try:
@@ -116,7 +119,7 @@ def _baseline(args: argparse.Namespace) -> int:
     from .baselines import RULES, render_predictions, run
     from .baselines import results as baseline_results
     from .baselines.common import load_inputs
-    from .release import release_dir
+    from .paths import release_dir
 
     release = Path(args.release) if args.release else release_dir()
     if args.results:  # the README and DATASHEET copies are refreshed by `nk-troops build`

@@ -176,6 +176,17 @@ class Document:
     provenance: Provenance = _field("where the article comes from")
 
 
+def replay(raw: str, passage: Passage) -> str:
+    """Apply a passage's recorded edits to its raw region."""
+    out, pos = [], passage.raw_start
+    for edit in sorted(passage.edits, key=lambda e: e.raw_start):
+        out.append(raw[pos : edit.raw_start])
+        out.append(edit.replacement)
+        pos = edit.raw_end
+    out.append(raw[pos : passage.raw_end])
+    return "".join(out)
+
+
 # --- spans -----------------------------------------------------------------
 
 

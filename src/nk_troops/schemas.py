@@ -17,6 +17,7 @@ from typing import Any
 
 from . import model
 from .model import Layer
+from .paths import CONFIGS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # A release document row: the Document's fields, then its spans and sentences.
@@ -30,7 +31,6 @@ RECORDS: dict[str, type] = {
     "cluster": model.Cluster,
     "prediction": model.SpanBase,  # flat row, only doc_id/layer/start/end required
 }
-CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")
 PREDICTION_REQUIRED = ("doc_id", "layer", "start", "end")
 _JSON_KEYWORDS = {"minimum", "maximum", "pattern", "format", "minLength", "minItems"}
 _LAYER_ENUM = [layer.value for layer in Layer]

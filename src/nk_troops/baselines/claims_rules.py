@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from ..model import AUTHOR, Claim, Entity, FigureKind, Offsets
+from ..text import REPORTING_CUES
 from . import figures_rules
-from .common import REPORTING_CUES, Doc, Mention, find_mentions, make_span
+from .common import Doc, Mention, find_mentions, make_span
 
 CUES = (*REPORTING_CUES, "confirmed", "revealed", "reported", "disclosed", "indicated", "announced", "denied")
 _CUE = re.compile(r"\b(" + "|".join(CUES) + r")\b")

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..anchors import CONTEXT
 from ..incidents import IncidentError
 from ..model import LAYER_ID_CODE, Entity, Layer, Span, from_dict
+from ..text import CONTEXT
 
 # Reporting verbs both the quote and the claim baselines treat as attribution cues.
-REPORTING_CUES = ("said", "says", "stated", "noted", "added", "told", "claimed", "citing", "according to", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class Mention:
 def load_inputs(release: Path) -> tuple[list[Doc], list[Entity]]:
     """Documents and the entity registry of a release folder."""
     from ..evaluate import read_jsonl
-    from ..release import data_file
+    from ..paths import data_file
 
     docs, doc_incidents = read_jsonl(release / data_file("documents"))
     entities, entity_incidents = read_jsonl(release / data_file("entities"))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from ..model import Entity, Offsets, Quote, QuoteType
-from .common import REPORTING_CUES, Doc, Mention, find_mentions, make_span
+from ..text import REPORTING_CUES
+from .common import Doc, Mention, find_mentions, make_span
 
 CUES = (*REPORTING_CUES, "warned", "described", "labeled", "called", "dismissing", "promised", "recognized", "review")
 _PAIR = re.compile(r"[“\"]([^“”\"]+)[”\"]")

@@ -1,0 +1,1 @@
+"""Raw article -> recipe -> document -> anchored annotations: everything read from ``annotations/``."""

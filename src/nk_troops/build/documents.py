@@ -1,0 +1,255 @@
+"""Raw article + recipe -> normalised ``Document`` (ANNOTATION_SPEC.md section 0).
+
+A recipe lists regions of raw lines, each a passage or dropped chrome. Every edit
+made inside a passage (a re-joined line break, a trimmed trailing space, a no-break
+space made a space) is recorded with its raw offsets, so each passage can be rebuilt
+from the raw file by ``replay``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..incidents import Incident, IncidentError
+from ..model import Document, Edit, EditKind, Passage, PassageType, Provenance, from_dict, record_fields, replay
+from ..text import PASSAGE_SEPARATOR
+
+TRAILING = " \t\u00a0"
+PROVENANCE_FIELDS = [name for name, *_ in record_fields(Provenance)]
+
+
+class _Recipe:
+    """Collects incidents for one recipe file, tagged with the entry they concern."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.incidents: list[Incident] = []
+
+    def fail(self, code: str, entry: str, detail: str, found: Any = None, expected: Any = None) -> None:
+        self.incidents.append(
+            Incident(
+                code,
+                file=str(self.path),
+                detail=f"{entry}: {detail}",
+                found=None if found is None else str(found),
+                expected=None if expected is None else str(expected),
+            )
+        )
+
+
+def read_yaml(path: Path) -> Any:
+    """YAML from a file; unreadable or malformed files become incidents."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IncidentError([Incident("file-missing", file=str(path), detail=str(exc))]) from None
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise IncidentError(
+            [Incident("annotation-invalid", file=str(path), line=None if line is None else line + 1, detail=str(exc).splitlines()[0])]
+        ) from None
+
+
+def _line_spans(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each raw line's content, end before the line break."""
+    spans, pos = [], 0
+    lines = raw.split("\n")
+    if raw.endswith("\n"):  # a final line break ends the last line; it does not open another
+        lines.pop()
+    for line in lines:
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _check_coverage(r: _Recipe, regions: list[dict], lines: list[tuple[int, int]], raw: str) -> None:
+    covered: set[int] = set()
+    last = 0
+    for i, region in enumerate(regions):
+        first, final = region["lines"]
+        if not (1 <= first <= final <= len(lines)):
+            r.fail("recipe-line-range", f"regions[{i}]", "line range outside the raw file", [first, final], f"within 1..{len(lines)}")
+            continue
+        if first <= last:
+            r.fail("recipe-overlap", f"regions[{i}]", "region starts at or before the end of the previous one", first, f"> {last}")
+        covered.update(range(first, final + 1))
+        last = max(last, final)
+    for n, (s, e) in enumerate(lines, start=1):
+        if raw[s:e].strip(TRAILING) and n not in covered:
+            r.fail("recipe-uncovered", f"line {n}", "non-blank line in no region", raw[s:e][:40], "a passage or drop region")
+
+
+def _parse_head(r: _Recipe, entry: str, head: dict, content: str, prov: dict) -> int:
+    """Split the page metadata off the front of a line; return its length."""
+    sep, fields = head.get("separator"), head.get("fields")
+    if not isinstance(sep, str) or not isinstance(fields, list) or not sep:
+        r.fail("recipe-invalid", entry, "head needs a separator and a list of fields")
+        return 0
+    parts = content.split(sep, len(fields))
+    if len(parts) != len(fields) + 1:
+        r.fail("recipe-edit", entry, "head has fewer fields than declared", len(parts) - 1, len(fields))
+        return 0
+    for name, value in zip(fields, parts[:-1], strict=True):
+        if name == "keywords":
+            prov["keywords"] = [*prov.get("keywords", []), value]
+        elif name in PROVENANCE_FIELDS and prov.get(name) in (None, value):
+            prov[name] = value
+        else:
+            r.fail("recipe-edit", entry, f"head field {name!r} is not a free provenance field", name, "keywords or a null provenance field")
+    return len(content) - len(parts[-1])
+
+
+def _passage(
+    r: _Recipe, i: int, region: dict, raw: str, lines: list[tuple[int, int]], prov: dict
+) -> tuple[PassageType, int, int, list[Edit]] | None:
+    entry = f"regions[{i}]"
+    try:
+        ptype = PassageType(region["passage"])
+    except ValueError:
+        r.fail("recipe-passage-type", entry, "unknown passage type", region["passage"], [t.value for t in PassageType])
+        return None
+    first, final = region["lines"]
+    start, end = lines[first - 1][0], lines[final - 1][1]
+    edits: list[Edit] = []
+
+    marker = region.get("marker")
+    if marker is not None:
+        if not raw.startswith(marker, start):
+            r.fail("recipe-edit", entry, "line does not start with the marker", raw[start : start + len(marker)], marker)
+        else:
+            start += len(marker)
+    if "head" in region:
+        start += _parse_head(r, entry, region["head"], raw[start : lines[first - 1][1]], prov)
+
+    joins = {j.get("after_line"): j.get("with") for j in region.get("joins", [])}
+    breaks = set(range(first, final))
+    for after_line, with_ in joins.items():
+        if after_line not in breaks or not isinstance(with_, str):
+            r.fail("recipe-join", entry, "join is not on a line break inside the region", after_line, sorted(breaks))
+    for n in sorted(breaks - set(joins)):
+        r.fail("recipe-join", entry, "line break without a join", n, "a join entry")
+    for n in range(first, final + 1):
+        s, e = lines[n - 1]
+        s = max(s, start)
+        kept = raw[s:e].rstrip(TRAILING)
+        if len(kept) < e - s:
+            edits.append(Edit(EditKind.TRIM, s + len(kept), e, ""))
+        if n in joins and isinstance(joins[n], str):
+            edits.append(Edit(EditKind.JOIN, e, e + 1, joins[n]))
+    for d in region.get("replacements", []):
+        target = f"{d.get('after', '')}{d.get('text', '')}"
+        at = raw.find(target, start, end)
+        if not d.get("text") or not isinstance(d.get("with"), str) or at < 0 or raw.find(target, at + 1, end) >= 0:
+            r.fail("recipe-edit", entry, "replacement must match exactly once in the region", target, "one occurrence")
+            continue
+        rs = at + len(d.get("after", ""))
+        edits.append(Edit(EditKind.REPLACE, rs, rs + len(d["text"]), d["with"]))
+    return ptype, start, end, edits
+
+
+def build_document(recipe_path: Path, raw_dir: Path, fold: int) -> Document:
+    """One document from its recipe; raises ``IncidentError`` listing every problem."""
+    r = _Recipe(recipe_path)
+    recipe = read_yaml(recipe_path)
+    required = {"doc_id", "source_file", "source_sha256", "provenance", "regions"}
+    if not isinstance(recipe, dict) or not required <= recipe.keys():
+        r.fail(
+            "recipe-invalid",
+            "top level",
+            "missing keys",
+            sorted(recipe or {}) if isinstance(recipe, dict) else type(recipe).__name__,
+            sorted(required),
+        )
+        raise IncidentError(r.incidents)
+    raw_path = raw_dir / recipe["source_file"]
+    try:
+        raw_bytes = raw_path.read_bytes()
+    except OSError:
+        raise IncidentError([Incident("file-missing", file=str(raw_path), detail=f"named by {recipe_path}")]) from None
+    sha = hashlib.sha256(raw_bytes).hexdigest()
+    if sha != recipe["source_sha256"]:
+        r.fail("recipe-raw-mismatch", "source_sha256", "raw file changed", sha, recipe["source_sha256"])
+    raw = raw_bytes.decode("utf-8")
+    lines = _line_spans(raw)
+
+    regions = recipe["regions"]
+    bad = [i for i, g in enumerate(regions) if not isinstance(g, dict) or not _valid_region(g)]
+    for i in bad:
+        r.fail("recipe-invalid", f"regions[{i}]", "a region needs lines: [first, last] and exactly one of passage or drop", regions[i])
+    if bad:
+        raise IncidentError(r.incidents)
+    _check_coverage(r, regions, lines, raw)
+    if r.incidents:
+        raise IncidentError(r.incidents)
+
+    prov = dict(recipe["provenance"])
+    passages: list[Passage] = []
+    pos = 0
+    for i, region in enumerate(regions):
+        if "passage" not in region:
+            continue
+        built = _passage(r, i, region, raw, lines, prov)
+        if built is None:
+            continue
+        ptype, raw_start, raw_end, edits = built
+        edits = sorted(edits, key=lambda e: e.raw_start)
+        draft = Passage(len(passages), ptype, 0, 0, raw_start, raw_end, tuple(edits))
+        body = replay(raw, draft)
+        if not body or body != body.strip() or "\u00a0" in body:
+            r.fail(
+                "recipe-passage-text",
+                f"regions[{i}]",
+                "passage empty, padded with whitespace or holding a no-break space",
+                body[:40],
+                "clean text",
+            )
+        if passages:
+            pos += len(PASSAGE_SEPARATOR)
+        passages.append(replace(draft, start=pos, end=pos + len(body)))
+        pos += len(body)
+    if not passages or passages[0].type is not PassageType.TITLE:
+        r.fail("recipe-invalid", "regions", "the first passage must be the title")
+    if r.incidents:
+        raise IncidentError(r.incidents)
+
+    text = PASSAGE_SEPARATOR.join(replay(raw, p) for p in passages)
+    prov["keywords"] = list(prov.get("keywords") or [])
+    return Document(
+        doc_id=recipe["doc_id"],
+        fold=fold,
+        title=text[passages[0].start : passages[0].end],
+        text=text,
+        passages=tuple(passages),
+        source_file=recipe["source_file"],
+        source_sha256=sha,
+        provenance=from_dict(Provenance, prov),
+    )
+
+
+def _valid_region(region: dict) -> bool:
+    lines = region.get("lines")
+    return (
+        isinstance(lines, list)
+        and len(lines) == 2
+        and all(isinstance(n, int) for n in lines)
+        and ("passage" in region) != ("drop" in region)
+    )
+
+
+def build_documents(recipe_dir: Path, raw_dir: Path) -> list[Document]:
+    """All documents, in recipe-file order; folds number them 0..n-1."""
+    docs: list[Document] = []
+    incidents: list[Incident] = []
+    for fold, path in enumerate(sorted(recipe_dir.glob("*.yaml"))):
+        try:
+            docs.append(build_document(path, raw_dir, fold))
+        except IncidentError as err:
+            incidents.extend(err.incidents)
+    if incidents:
+        raise IncidentError(incidents)
+    return docs

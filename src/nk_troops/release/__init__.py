@@ -1,0 +1,1 @@
+"""Resolved annotations -> the release folder: rows, card, manifest, Croissant, tokens view, figure."""

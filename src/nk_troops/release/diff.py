@@ -1,0 +1,70 @@
+"""``nk-troops diff OLD NEW``: spans added, removed and changed per layer between two releases.
+
+Spans are matched by id (ids are never reused), so a moved or relabelled span is
+"changed", with the names of the fields that differ.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..incidents import Incident, IncidentError
+from ..model import Layer
+
+
+@dataclass
+class LayerDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # span id -> fields that differ
+
+
+def read_spans(folder: Path) -> dict[str, dict[str, Any]]:
+    """Span rows of a release folder by id; unreadable files become incidents."""
+    path = folder / "spans.jsonl"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise IncidentError([Incident("file-missing", file=str(path))]) from None
+    except UnicodeDecodeError:
+        raise IncidentError([Incident("file-encoding", file=str(path))]) from None
+    rows, incidents = {}, []
+    for n, line in enumerate(lines, start=1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            incidents.append(Incident("json-malformed", file=str(path), line=n, detail=str(exc)))
+            continue
+        if not isinstance(row, dict) or "id" not in row or row.get("layer") not in set(Layer):
+            incidents.append(Incident("json-not-object", file=str(path), line=n, detail="a span row with id and layer"))
+            continue
+        rows[row["id"]] = row
+    if incidents:
+        raise IncidentError(incidents)
+    return rows
+
+
+def diff_spans(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> dict[Layer, LayerDiff]:
+    out = {layer: LayerDiff() for layer in Layer}
+    for sid in sorted(old.keys() | new.keys()):
+        a, b = old.get(sid), new.get(sid)
+        if a is None:
+            out[Layer(b["layer"])].added.append(sid)
+        elif b is None:
+            out[Layer(a["layer"])].removed.append(sid)
+        elif a != b:
+            out[Layer(b["layer"])].changed[sid] = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    return out
+
+
+def render_diff(diff: dict[Layer, LayerDiff], verbose: bool = False) -> str:
+    lines = ["| layer | added | removed | changed |", "|---|---:|---:|---:|"]
+    lines += [f"| {layer.value} | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |" for layer, d in diff.items()]
+    if verbose:
+        for d in diff.values():
+            lines += [f"+ {sid}" for sid in d.added] + [f"- {sid}" for sid in d.removed]
+            lines += [f"~ {sid}: {', '.join(fields)}" for sid, fields in d.changed.items()]
+    return "\n".join(lines) + "\n"

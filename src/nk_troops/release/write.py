@@ -1,0 +1,81 @@
+"""Rendering a release to bytes and writing it: JSONL per config, card, manifest, Croissant, figure.
+
+Every file is a pure function of the annotations, written with fixed key order,
+``ensure_ascii=False`` and ``\\n`` line ends, so a rebuild is byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, MANIFEST, data_file
+from ..version import __version__
+from .assemble import Release
+
+
+def render_jsonl(rows: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def content_hash(data: dict[str, bytes]) -> str:
+    """One hash over the data files (name and bytes): what the version must change with."""
+    return sha256("".join(f"{name} {sha256(data[name])}\n" for name in sorted(data)).encode("utf-8"))
+
+
+def render_release(release: Release) -> dict[str, bytes]:
+    """Every release file (name -> bytes); the manifest last, over all the others."""
+    from .card import render_card
+    from .croissant import render_croissant
+    from .plot import render_span_counts
+
+    rows = release.rows()
+    data = {data_file(c): render_jsonl(rows[c]) for c in CONFIGS}
+    digest = content_hash(data)
+    files = dict(data)
+    files[FIGURE] = render_span_counts(release)
+    files[CARD] = render_card(rows, data, digest).encode("utf-8")
+    files[CROISSANT] = render_croissant(rows, data, digest).encode("utf-8")
+    manifest = {
+        "name": "nk-troops",
+        "version": __version__,
+        "content_sha256": digest,
+        "files": {name: {"sha256": sha256(files[name]), "bytes": len(files[name])} for name in sorted(files)},
+    }
+    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files
+
+
+def write_release(release: Release, out: Path) -> dict[str, bytes]:
+    """Write the release into ``out``; files of an older release that are no longer built are removed."""
+    files = render_release(release)
+    out.mkdir(parents=True, exist_ok=True)
+    old = out / MANIFEST
+    if old.exists():
+        for name in json.loads(old.read_text(encoding="utf-8")).get("files", {}):
+            if name not in files and (out / name).is_file():
+                (out / name).unlink()
+    for name, data in files.items():
+        path = out / name
+        if not path.exists() or path.read_bytes() != data:  # keep mtimes of unchanged files
+            path.write_bytes(data)
+    return files
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def changelog_entry(path: Path, version: str) -> str | None:
+    """The content hash CHANGELOG.md records for a version (heading ``## <version> ... sha256 `<hex>` ``)."""
+    if not path.exists():
+        return None
+    m = re.search(rf"^## {re.escape(version)}\b.*?sha256 `([0-9a-f]{{64}})`", path.read_text(encoding="utf-8"), re.M)
+    return m.group(1) if m else None
