@@ -1,0 +1,59 @@
+"""Publishing an output folder: all of it or nothing, never through a symlink, never over someone's files.
+
+Every command that writes a folder (export, import, rehydrate) builds it in a
+fresh temporary folder beside ``--out`` and renames it into place at the end, so
+an interrupted run leaves no half-written output. ``--out`` must not exist or be
+an empty folder; anything else is refused before any work is done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ..incidents import Incident, IncidentError
+
+
+class UnusableOutput(IncidentError):
+    """The output folder cannot be used: an invocation problem (exit 2), not bad data."""
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that is a symlink, a file, a non-empty folder, or has no parent folder."""
+    problem = None
+    if out.is_symlink():
+        problem = ("export-out-symlink", "a symbolic link")
+    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
+        problem = ("export-out-not-empty", "an existing file" if not out.is_dir() else "a non-empty folder")
+    elif not out.parent.is_dir():
+        problem = ("export-out-parent-missing", "a path whose parent folder does not exist")
+    if problem:
+        code, found = problem
+        raise UnusableOutput([Incident(code, file=str(out), found=found, expected="a new or empty folder")])
+
+
+def publish(out: Path, write: Callable[[Path], list[str]]) -> list[str]:
+    """Run ``write(tmp)`` in a new folder beside ``out``, then move it to ``out``; returns the names written."""
+    check_out(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        names = write(tmp)
+        if out.is_dir() and not out.is_symlink():
+            out.rmdir()  # empty, checked above; fails (and keeps everything) if someone wrote into it meanwhile
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # ours: made above
+        raise
+    return names
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Write name -> bytes into a folder this run created (names may hold one sub-folder level)."""
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files)
