@@ -176,6 +176,9 @@ CATALOGUE: dict[str, Entry] = {
         "the output path is a file or a non-empty folder", "Give --out a new or empty folder; existing files are never overwritten."
     ),
     "export-out-parent-missing": Entry("the output folder's parent does not exist", "Create the parent folder first."),
+    "export-dependency-missing": Entry(
+        "the format needs a package that is not installed", "pip install 'nk-troops[formats]' (spaCy for --format spacy)."
+    ),
     "export-span-misaligned": Entry(
         "a span's edges are not edges of the format's tokens, so it cannot be a token span there",
         "The span is kept in the export's side data (spaCy: doc.user_data); align the span or the tokenizer.",

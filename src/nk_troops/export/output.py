@@ -17,8 +17,8 @@ from pathlib import Path
 from ..incidents import Incident, IncidentError
 
 
-class UnusableOutput(IncidentError):
-    """The output folder cannot be used: an invocation problem (exit 2), not bad data."""
+class Unusable(IncidentError):
+    """An unusable invocation (exit 2), not bad data: an output folder that cannot be used, a missing package."""
 
 
 def check_out(out: Path) -> None:
@@ -32,7 +32,7 @@ def check_out(out: Path) -> None:
         problem = ("export-out-parent-missing", "a path whose parent folder does not exist")
     if problem:
         code, found = problem
-        raise UnusableOutput([Incident(code, file=str(out), found=found, expected="a new or empty folder")])
+        raise Unusable([Incident(code, file=str(out), found=found, expected="a new or empty folder")])
 
 
 def publish(out: Path, write: Callable[[Path], list[str]]) -> list[str]:

@@ -1,7 +1,8 @@
 """spaCy DocBin: one ``Doc`` per document, tokenised by ``spacy.blank("en")``, spans in ``doc.spans[layer]``.
 
 Each span keeps its release id (``span.id_``); its attributes and mention
-offsets are in ``doc.user_data["nk_troops"]["spans"][id]``. A span whose edges
+offsets are in ``doc.user_data["nk_troops"]["spans"][id]`` (a DocBin gives lists back as
+tuples). A span whose edges
 are not spaCy token edges cannot be a ``Span``: it is reported
 (``export-span-misaligned``) and kept in ``user_data`` under ``"misaligned"``,
 never dropped. The release has none (tests pin that).
@@ -14,6 +15,7 @@ from typing import Any
 from ..incidents import Incident
 from ..model import Layer
 from .common import DocView, Output
+from .output import Unusable
 
 FILE = "nk-troops.spacy"
 USER_KEY = "nk_troops"
@@ -52,8 +54,11 @@ def to_doc(nlp: Any, view: DocView) -> tuple[Any, list[Incident]]:
 
 
 def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Output:
-    import spacy
-    from spacy.tokens import DocBin
+    try:
+        import spacy
+        from spacy.tokens import DocBin
+    except ImportError:
+        raise Unusable([Incident("export-dependency-missing", found="spacy", expected="spacy (the formats extra)")]) from None
 
     nlp = spacy.blank("en")
     docbin = DocBin(store_user_data=True)
