@@ -26,7 +26,9 @@ from ..version import __version__
 from .common import DocView, Output
 
 MANIFEST = "standoff.json"
-TEXT_FIELDS = {"documents": ("title", "text"), "spans": ("text", "prefix", "suffix"), "sentences": ("text",), "tokens": ("tokens",)}
+# every key that holds article text, wherever it occurs (top-level rows and the documents' nested spans and
+# sentences); the stand-off files keep the key with a null, so rows keep their shape and key order
+TEXT_KEYS = ("title", "text", "prefix", "suffix", "tokens")
 README = """# nk-troops, stand-off release {version}
 
 Offsets, attributes and ids of the nk-troops release without the article texts, which
@@ -49,21 +51,46 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def strip(value: Any) -> Any:
+    """A row with every article-text value made null."""
+    if isinstance(value, dict):
+        return {k: None if k in TEXT_KEYS else strip(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip(v) for v in value]
+    return value
+
+
+def fill(value: Any, text: str) -> Any:
+    """The inverse of ``strip`` given the document text: each null text value cut from it again."""
+    if isinstance(value, list):
+        return [fill(v, text) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: fill(v, text) for k, v in value.items()}
+    if "passages" in out and "text" in out:  # a document
+        first = out["passages"][0]
+        out["text"], out["title"] = text, text[first["start"] : first["end"]]
+    elif "token_starts" in out:
+        out["tokens"] = [text[a:b] for a, b in zip(out["token_starts"], out["token_ends"], strict=True)]
+    elif "text" in out:  # a span or a sentence
+        a, b = out["start"], out["end"]
+        out["text"] = text[a:b]
+        if "prefix" in out:
+            out["prefix"], out["suffix"] = text[max(0, a - CONTEXT) : a], text[b : b + CONTEXT]
+    return out
+
+
 def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Output:
-    files = {}
-    for config in CONFIGS:
-        drop = TEXT_FIELDS.get(config, ())
-        files[data_file(config)] = jsonl([{k: v for k, v in row.items() if k not in drop} for row in rows[config]])
+    files = {data_file(c): jsonl(strip(rows[c])) for c in CONFIGS}
     manifest = {
         "name": "nk-troops-standoff",
         "version": __version__,
-        "text_fields": TEXT_FIELDS,
-        "columns": {config: list(rows[config][0]) for config in CONFIGS},  # key order of the full rows
+        "text_keys": TEXT_KEYS,
         "pages": [
             {"doc_id": d["doc_id"], "source_file": d["source_file"], "url": d["provenance"]["url"], "sha256": d["source_sha256"]}
             for d in rows["documents"]
         ],
-        "files": {data_file(c): sha256(jsonl(rows[c])) for c in CONFIGS},
+        "files": {data_file(c): sha256(jsonl(rows[c])) for c in CONFIGS},  # of the full release files
     }
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     files["README.md"] = README.format(version=__version__).encode("utf-8")
@@ -85,36 +112,12 @@ def _find_page(pages: Path, page: dict[str, Any], by_hash: dict[str, Path]) -> t
     return None, Incident("rehydrate-page-missing", **where, expected=page["sha256"], detail=f"save {page['url']} as {page['source_file']}")
 
 
-def _full_rows(stripped: dict[str, list[dict[str, Any]]], texts: dict[str, str], columns: dict[str, list[str]]):
-    def ordered(config: str, row: dict[str, Any]) -> dict[str, Any]:
-        return {k: row[k] for k in columns[config]}
-
-    out: dict[str, list[dict[str, Any]]] = {c: [] for c in CONFIGS}
-    for d in stripped["documents"]:
-        text = texts[d["doc_id"]]
-        first = d["passages"][0]
-        out["documents"].append(ordered("documents", {**d, "title": text[first["start"] : first["end"]], "text": text}))
-    for s in stripped["spans"]:
-        text, a, b = texts[s["doc_id"]], s["start"], s["end"]
-        full = {**s, "text": text[a:b], "prefix": text[max(0, a - CONTEXT) : a], "suffix": text[b : b + CONTEXT]}
-        out["spans"].append(ordered("spans", full))
-    for s in stripped["sentences"]:
-        out["sentences"].append(ordered("sentences", {**s, "text": texts[s["doc_id"]][s["start"] : s["end"]]}))
-    for t in stripped["tokens"]:
-        text = texts[t["doc_id"]]
-        tokens = [text[a:b] for a, b in zip(t["token_starts"], t["token_ends"], strict=True)]
-        out["tokens"].append(ordered("tokens", {**t, "tokens": tokens}))
-    for config in ("entities", "clusters"):
-        out[config] = stripped[config]
-    return out
-
-
 def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
     """The full release data files (and the pages under raw/) from a stand-off release and the user's pages."""
     try:
         manifest = json.loads((standoff / MANIFEST).read_text(encoding="utf-8"))
         stripped = read_release(standoff)
-        manifest["pages"], manifest["columns"], manifest["files"]  # noqa: B018  (the keys rehydration needs)
+        manifest["pages"], manifest["files"]  # noqa: B018  (the keys rehydration needs)
     except (OSError, ValueError, KeyError, TypeError) as err:
         found = f"{type(err).__name__}: {err}"
         raise IncidentError(
@@ -134,8 +137,10 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
         raws[f"{RAW}/{page['source_file']}"] = data
     if incidents:
         raise IncidentError(incidents)
-    rows = _full_rows(stripped, texts, manifest["columns"])
-    files = {data_file(c): jsonl(rows[c]) for c in CONFIGS}
+    files = {}
+    for config in CONFIGS:
+        rows = [fill(row, texts[row["doc_id"]]) if "doc_id" in row else row for row in stripped[config]]
+        files[data_file(config)] = jsonl(rows)
     for name, data in files.items():
         if sha256(data) != manifest["files"][name]:
             incidents.append(Incident("rehydrate-output-mismatch", file=name, found=sha256(data), expected=manifest["files"][name]))

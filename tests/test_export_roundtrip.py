@@ -1,0 +1,239 @@
+"""Label Studio export -> import reproduces the annotations exactly; the stand-off release rehydrates byte for byte."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nk_troops.build.anchors import RawEntries, resolve
+from nk_troops.cli import main
+from nk_troops.model import Document, from_dict, span_to_row, to_dict
+from nk_troops.paths import CONFIGS, data_file, read_release, release_dir
+
+ROWS = read_release()
+DOCS = {d["doc_id"]: from_dict(Document, d) for d in ROWS["documents"]}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _resolve(folder: Path) -> tuple[list[dict], list[dict]]:
+    """Span rows and sentence rows of imported YAML files, resolved by the build's own anchor resolver."""
+    spans, sentences = [], []
+    for doc_id, doc in DOCS.items():
+        data = yaml.safe_load((folder / f"{doc_id}.yaml").read_text(encoding="utf-8"))
+        raw = RawEntries(doc_id)
+        for key in raw.entries:
+            raw.entries[key] = [(Path(f"{doc_id}.yaml"), i, item) for i, item in enumerate(data.get(key) or [])]
+        ann = resolve(doc, raw)
+        spans += [span_to_row(s) for s in (*ann.figures, *ann.quotes, *ann.claims)]
+        sentences += [to_dict(s) for s in ann.sentences]
+    return sorted(spans, key=lambda s: s["id"]), sentences
+
+
+@pytest.fixture(scope="module")
+def ls(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ls") / "ls"
+    assert main(["export", "--format", "label-studio", "--out", str(out)]) == 0
+    return out
+
+
+def _as_annotated(tasks: list[dict]) -> list[dict]:
+    """Tasks as Label Studio exports them after a person submitted the pre-annotations."""
+    out = copy.deepcopy(tasks)
+    for t in out:
+        t["annotations"] = [{"id": 1, "was_cancelled": False, "result": t["predictions"][0]["result"]}]
+    return out
+
+
+def _import(tmp_path: Path, tasks: list[dict], *extra: str) -> int:
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return main(["import", "label-studio", str(path), "--out", str(tmp_path / "yaml"), *extra])
+
+
+def test_label_studio_round_trip_reproduces_every_span_and_sentence(ls, tmp_path):
+    tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
+    assert len(tasks) == 5 and sum(len(t["predictions"][0]["result"]) for t in tasks) > 239
+    for shape in ("predictions", "annotations"):
+        work = tmp_path / shape
+        work.mkdir()
+        assert _import(work, tasks if shape == "predictions" else _as_annotated(tasks)) == 0
+        spans, sentences = _resolve(work / "yaml")
+        assert spans == sorted(ROWS["spans"], key=lambda s: s["id"])
+        assert sentences == ROWS["sentences"]
+
+
+def test_label_studio_results_use_only_what_the_config_declares(ls):
+    config = ET.parse(ls / "config.xml").getroot()
+    controls = {c.get("name"): c for c in config if c.get("name")}
+    labels = {x.get("value") for x in controls["label"]}
+    relations = {x.get("value") for x in config.find("Relations")}
+    for t in json.loads((ls / "tasks.json").read_text(encoding="utf-8")):
+        for r in t["predictions"][0]["result"]:
+            if r["type"] == "relation":
+                assert set(r["labels"]) <= relations
+                continue
+            control = controls[r["from_name"]]
+            assert control.tag.lower() == r["type"] and control.get("toName") == r["to_name"] == "text"
+            if r["type"] == "labels":
+                assert (
+                    set(r["value"]["labels"]) <= labels and t["data"]["text"][r["value"]["start"] : r["value"]["end"]] == r["value"]["text"]
+                )
+            elif r["type"] == "choices":
+                assert set(r["value"]["choices"]) <= {c.get("value") for c in control}
+
+
+def test_a_span_corrected_in_label_studio_comes_back_corrected(ls, tmp_path):
+    tasks = _as_annotated(json.loads((ls / "tasks.json").read_text(encoding="utf-8")))
+    # the maintainer drops "reported " from nk000-clm-02's start... no: shortens the claim to its first clause
+    claim = next(s for s in ROWS["spans"] if s["id"] == "nk000-clm-02")
+    new_end = claim["start"] + claim["text"].index(" in response")
+    for r in tasks[0]["annotations"][0]["result"]:
+        if r.get("id") == "nk000-clm-02":
+            r["value"]["end"] = new_end
+            if "text" in r["value"] and r["type"] == "labels":
+                r["value"]["text"] = DOCS["nk000"].text[claim["start"] : new_end]
+    assert _import(tmp_path, tasks) == 0
+    spans, _ = _resolve(tmp_path / "yaml")
+    changed = [s for s, g in zip(spans, sorted(ROWS["spans"], key=lambda s: s["id"]), strict=True) if s != g]
+    assert [(s["id"], s["start"], s["end"]) for s in changed] == [("nk000-clm-02", claim["start"], new_end)]
+
+
+def test_exclusions_are_carried_over_from_an_annotation_folder(ls, tmp_path):
+    tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
+    assert _import(tmp_path, tasks, "--exclusions-from", str(ROOT / "annotations" / "gold")) == 0
+    for doc_id in DOCS:
+        gold = yaml.safe_load((ROOT / "annotations" / "gold" / f"{doc_id}.yaml").read_text(encoding="utf-8"))
+        got = yaml.safe_load((tmp_path / "yaml" / f"{doc_id}.yaml").read_text(encoding="utf-8"))
+        assert got["not_figures"] == (gold.get("not_figures") or []) and got["not_quotes"] == (gold.get("not_quotes") or [])
+
+
+def _broken(tasks, fault):
+    tasks = _as_annotated(tasks)
+    result = tasks[0]["annotations"][0]["result"]
+    first_quote = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"])
+    if fault == "ls-text-changed":
+        tasks[0]["data"]["text"] = tasks[0]["data"]["text"].replace("Russia", "Rusia", 1)
+    elif fault == "ls-region-mismatch":
+        first_quote["value"]["text"] = "something else"
+    elif fault == "ls-attribute-missing":
+        result.remove(next(r for r in result if r.get("id") == first_quote["id"] and r["from_name"] == "speaker"))
+    elif fault == "ls-relation-invalid":
+        rel = next(r for r in result if r["type"] == "relation" and r["labels"] == ["SpeakerOf"])
+        rel["labels"] = ["ClaimantOf"]  # from a Speaker to a Quote
+    elif fault == "ls-span-id":
+        for r in result:
+            if r.get("id") == first_quote["id"] and r["from_name"] == "span_id":
+                r["value"]["text"] = ["nk001-quo-99"]
+    elif fault == "ls-document-unknown":
+        tasks[0]["data"]["doc_id"] = "nk999"
+    elif fault == "ls-import-invalid":
+        tasks[0]["annotations"].append(copy.deepcopy(tasks[0]["annotations"][0]))
+    return tasks
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "ls-text-changed",
+        "ls-region-mismatch",
+        "ls-attribute-missing",
+        "ls-relation-invalid",
+        "ls-span-id",
+        "ls-document-unknown",
+        "ls-import-invalid",
+    ],
+)
+def test_a_bad_label_studio_export_is_reported_and_nothing_written(ls, tmp_path, capsys, fault):
+    tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
+    assert _import(tmp_path, _broken(tasks, fault)) == 1
+    err = capsys.readouterr().err
+    assert f": {fault}:" in err and "nk000" in err and "Traceback" not in err
+    assert not (tmp_path / "yaml").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["export.json"]
+
+
+def test_import_of_a_file_that_is_not_json_or_missing(tmp_path, capsys):
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert main(["import", "label-studio", str(tmp_path / "bad.json"), "--out", str(tmp_path / "y")]) == 1
+    assert main(["import", "label-studio", str(tmp_path / "none.json"), "--out", str(tmp_path / "y")]) == 2
+    assert "ls-import-invalid" in capsys.readouterr().err and not (tmp_path / "y").exists()
+
+
+# --- stand-off release and rehydration -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def standoff(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("so") / "standoff"
+    assert main(["export", "--format", "standoff", "--out", str(out)]) == 0
+    return out
+
+
+def test_standoff_holds_no_article_text(standoff):
+    manifest = json.loads((standoff / "standoff.json").read_text(encoding="utf-8"))
+    assert [p["sha256"] for p in manifest["pages"]] == [d["source_sha256"] for d in ROWS["documents"]]
+    assert [p["url"] for p in manifest["pages"]] == [d["provenance"]["url"] for d in ROWS["documents"]]
+    blob = "\n".join(p.read_text(encoding="utf-8") for p in standoff.iterdir())
+    sentences = [s["text"] for s in ROWS["sentences"] if len(s["text"]) > 40]
+    assert len(sentences) > 90 and not [s for s in sentences if s in blob]
+    rows = read_release(standoff)
+    assert {c: len(rows[c]) for c in CONFIGS} == {c: len(ROWS[c]) for c in CONFIGS}
+
+    def text_values(value):
+        if isinstance(value, dict):
+            yield from ((k, v) for k, v in value.items() if k in manifest["text_keys"])
+            yield from (x for v in value.values() for x in text_values(v))
+        elif isinstance(value, list):
+            yield from (x for v in value for x in text_values(v))
+
+    found = list(text_values(list(rows.values())))
+    assert len(found) > 164 * 2 and {v for _, v in found} == {None}
+
+
+def test_rehydrate_rebuilds_the_release_byte_for_byte(standoff, tmp_path):
+    assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "out")]) == 0
+    for config in CONFIGS:
+        assert (tmp_path / "out" / data_file(config)).read_bytes() == (release_dir() / data_file(config)).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "out" / "raw").iterdir()) == sorted(d["source_file"] for d in ROWS["documents"])
+
+
+def test_rehydrate_finds_a_renamed_page_by_its_hash(standoff, tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(release_dir() / "raw", pages)
+    first = pages / ROWS["documents"][0]["source_file"]
+    first.rename(pages / "saved-from-browser.txt")
+    assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "documents.jsonl").read_bytes() == (release_dir() / "documents.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("change", ["edited", "missing", "crlf"])
+def test_rehydrate_reports_an_altered_page_and_writes_nothing(standoff, tmp_path, capsys, change):
+    pages = tmp_path / "pages"
+    shutil.copytree(release_dir() / "raw", pages)
+    page = pages / ROWS["documents"][2]["source_file"]
+    if change == "edited":
+        page.write_text(page.read_text(encoding="utf-8").replace("troops", "soldiers", 1), encoding="utf-8")
+    elif change == "missing":
+        page.unlink()
+    else:  # the same text saved with Windows line ends: every later offset would shift
+        page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
+    assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    code = "rehydrate-page-missing" if change == "missing" else "rehydrate-page-mismatch"
+    assert f"nk002: {code}:" in err and "Traceback" not in err
+    if change != "missing":
+        assert hashlib.sha256(page.read_bytes()).hexdigest() in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_rehydrate_refuses_a_folder_that_is_not_a_standoff_release(tmp_path, capsys):
+    (tmp_path / "so").mkdir()
+    assert main(["rehydrate", "--standoff", str(tmp_path / "so"), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "o")]) == 1
+    assert main(["rehydrate", "--standoff", str(tmp_path / "none"), "--pages", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    assert "standoff-invalid" in capsys.readouterr().err and not (tmp_path / "o").exists()
