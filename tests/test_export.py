@@ -52,11 +52,23 @@ def test_release_figures_pinned():
 # --- brat -------------------------------------------------------------------
 
 
+def _brat_peek_reader():
+    """brat-peek's reader module alone: its package __init__ also imports its plotting and stats modules
+    (seaborn, unidecode, which it does not declare and the reader does not use)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("peek")
+    path = Path(spec.submodule_search_locations[0]) / "ann_structure.py"
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location("peek_ann_structure", path))
+    module.__loader__.exec_module(module)
+    return module
+
+
 def _read_brat(folder: Path) -> list[dict]:
     """Span rows rebuilt from brat files as brat-peek reads them: T, A, R and AnnotatorNotes."""
-    from peek.ann_structure import AnnDocument
-
     from nk_troops.export.brat import ATTRIBUTES
+
+    AnnDocument = _brat_peek_reader().AnnDocument  # noqa: N806
 
     by_name = {name: key for key, (name, _) in ATTRIBUTES.items()}
     rows = []

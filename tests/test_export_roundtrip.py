@@ -152,7 +152,7 @@ def _broken(tasks, fault):
 )
 def test_a_bad_label_studio_export_is_reported_and_nothing_written(ls, tmp_path, capsys, fault):
     tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
-    assert _import(tmp_path, _broken(tasks, fault)) == 1
+    assert _import(tmp_path, _broken(tasks[:1], fault)) == 1  # every fault is in nk000's task
     err = capsys.readouterr().err
     assert f": {fault}:" in err and "nk000" in err and "Traceback" not in err
     assert not (tmp_path / "yaml").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["export.json"]
