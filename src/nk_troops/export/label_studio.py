@@ -404,6 +404,7 @@ def import_tasks(path: Path, release: Path | None = None, exclusions: Path | Non
     """
     import yaml
 
+    from ..build.documents import read_yaml
     from ..model import Document, from_dict
     from ..paths import read_release
 
@@ -433,7 +434,8 @@ def import_tasks(path: Path, release: Path | None = None, exclusions: Path | Non
         _check_resolves(imp, doc, entries, regions, name)
         kept = exclusions / name if exclusions is not None else None
         if kept is not None and kept.is_file():
-            old = yaml.safe_load(kept.read_text(encoding="utf-8")) or {}
+            old = read_yaml(kept)
+            old = old if isinstance(old, dict) else {}
             entries |= {key: old.get(key) or [] for key in ("not_figures", "not_quotes")}
         header = f"# {doc_id}: imported from the Label Studio export {path.name} (nk-troops import label-studio). Format: FORMAT.md.\n"
         body = yaml.safe_dump({"doc_id": doc_id, **entries}, sort_keys=False, allow_unicode=True, width=10_000)
