@@ -120,50 +120,6 @@ def test_a_build_from_the_imported_files_is_the_release(ls, tmp_path):
     assert assemble(root).rows() == ROWS
 
 
-def _broken(tasks, fault):
-    tasks = _as_annotated(tasks)
-    result = tasks[0]["annotations"][0]["result"]
-    first_quote = next(r for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Quote"])
-    if fault == "ls-text-changed":
-        tasks[0]["data"]["text"] = tasks[0]["data"]["text"].replace("Russia", "Rusia", 1)
-    elif fault == "ls-region-mismatch":
-        first_quote["value"]["text"] = "something else"
-    elif fault == "ls-attribute-missing":
-        result.remove(next(r for r in result if r.get("id") == first_quote["id"] and r["from_name"] == "speaker"))
-    elif fault == "ls-relation-invalid":
-        rel = next(r for r in result if r["type"] == "relation" and r["labels"] == ["SpeakerOf"])
-        rel["labels"] = ["ClaimantOf"]  # from a Speaker to a Quote
-    elif fault == "ls-span-id":
-        for r in result:
-            if r.get("id") == first_quote["id"] and r["from_name"] == "span_id":
-                r["value"]["text"] = ["nk001-quo-99"]
-    elif fault == "ls-document-unknown":
-        tasks[0]["data"]["doc_id"] = "nk999"
-    elif fault == "ls-import-invalid":
-        tasks[0]["annotations"].append(copy.deepcopy(tasks[0]["annotations"][0]))
-    return tasks
-
-
-@pytest.mark.parametrize(
-    "fault",
-    [
-        "ls-text-changed",
-        "ls-region-mismatch",
-        "ls-attribute-missing",
-        "ls-relation-invalid",
-        "ls-span-id",
-        "ls-document-unknown",
-        "ls-import-invalid",
-    ],
-)
-def test_a_bad_label_studio_export_is_reported_and_nothing_written(ls, tmp_path, capsys, fault):
-    tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
-    assert _import(tmp_path, _broken(tasks[:1], fault)) == 1  # every fault is in nk000's task
-    err = capsys.readouterr().err
-    assert f": {fault}:" in err and "nk000" in err and "Traceback" not in err
-    assert not (tmp_path / "yaml").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["export.json"]
-
-
 def test_import_of_a_file_that_is_not_json_or_missing(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     assert main(["import", "label-studio", str(tmp_path / "bad.json"), "--out", str(tmp_path / "y")]) == 1
@@ -218,23 +174,18 @@ def test_rehydrate_finds_a_renamed_page_by_its_hash(standoff, tmp_path):
     assert (tmp_path / "out" / "documents.jsonl").read_bytes() == (release_dir() / "documents.jsonl").read_bytes()
 
 
-@pytest.mark.parametrize("change", ["edited", "missing", "crlf"])
-def test_rehydrate_reports_an_altered_page_and_writes_nothing(standoff, tmp_path, capsys, change):
+@pytest.mark.parametrize("change", ["edited", "crlf"])
+def test_rehydrate_names_the_altered_page_and_its_hash(standoff, tmp_path, capsys, change):
     pages = tmp_path / "pages"
     shutil.copytree(release_dir() / "raw", pages)
     page = pages / ROWS["documents"][2]["source_file"]
     if change == "edited":
         page.write_text(page.read_text(encoding="utf-8").replace("troops", "soldiers", 1), encoding="utf-8")
-    elif change == "missing":
-        page.unlink()
     else:  # the same text saved with Windows line ends: every later offset would shift
         page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
     assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    code = "rehydrate-page-missing" if change == "missing" else "rehydrate-page-mismatch"
-    assert f"nk002: {code}:" in err and "Traceback" not in err
-    if change != "missing":
-        assert hashlib.sha256(page.read_bytes()).hexdigest() in err
+    assert "nk002: rehydrate-page-mismatch:" in err and hashlib.sha256(page.read_bytes()).hexdigest() in err
     assert not (tmp_path / "out").exists()
 
 
