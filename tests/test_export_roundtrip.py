@@ -179,13 +179,18 @@ def test_rehydrate_names_the_altered_page_and_its_hash(standoff, tmp_path, capsy
     pages = tmp_path / "pages"
     shutil.copytree(release_dir() / "raw", pages)
     page = pages / ROWS["documents"][2]["source_file"]
-    if change == "edited":
-        page.write_text(page.read_text(encoding="utf-8").replace("troops", "soldiers", 1), encoding="utf-8")
+    if change == "edited":  # one letter inside paragraph 1
+        raw, second = page.read_text(encoding="utf-8"), ROWS["documents"][2]["passages"][1]
+        at = raw.index("troops", second["raw_start"])
+        assert at < second["raw_end"]
+        page.write_text(raw[:at] + "troopz" + raw[at + 6 :], encoding="utf-8")
     else:  # the same text saved with Windows line ends: every later offset would shift
         page.write_bytes(page.read_bytes().replace(b"\n", b"\r\n"))
     assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "nk002: rehydrate-page-mismatch:" in err and hashlib.sha256(page.read_bytes()).hexdigest() in err
+    # the passages the change reaches: that paragraph, or all of them from the first line end on
+    assert ("passages [1] of 22" if change == "edited" else f"passages {list(range(22))} of 22") in err
     assert not (tmp_path / "out").exists()
 
 

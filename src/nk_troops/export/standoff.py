@@ -87,7 +87,13 @@ def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Outpu
         "version": __version__,
         "text_keys": TEXT_KEYS,
         "pages": [
-            {"doc_id": d["doc_id"], "source_file": d["source_file"], "url": d["provenance"]["url"], "sha256": d["source_sha256"]}
+            {
+                "doc_id": d["doc_id"],
+                "source_file": d["source_file"],
+                "url": d["provenance"]["url"],
+                "sha256": d["source_sha256"],
+                "passage_sha256": [sha256(d["text"][p["start"] : p["end"]].encode("utf-8")) for p in d["passages"]],
+            }
             for d in rows["documents"]
         ],
         "files": {data_file(c): sha256(jsonl(rows[c])) for c in CONFIGS},  # of the full release files
@@ -97,7 +103,17 @@ def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Outpu
     return Output(files)
 
 
-def _find_page(pages: Path, page: dict[str, Any], by_hash: dict[str, Path]) -> tuple[bytes | None, Incident | None]:
+def _page_text(raw: str, passages: list[Passage]) -> list[str]:
+    return [replay(raw, p) for p in passages]
+
+
+def _source(page: dict[str, Any]) -> str:
+    return f"a copy of {page['url']}" if page["url"] else f"the page saved as {page['source_file']} (no URL is known)"
+
+
+def _find_page(
+    pages: Path, page: dict[str, Any], passages: list[Passage], by_hash: dict[str, Path]
+) -> tuple[bytes | None, Incident | None]:
     """The page's bytes: under its file name, else any file of the folder with its hash."""
     path = pages / page["source_file"]
     where = {"file": str(path), "doc_id": page["doc_id"]}
@@ -105,11 +121,16 @@ def _find_page(pages: Path, page: dict[str, Any], by_hash: dict[str, Path]) -> t
         data = path.read_bytes()
         if sha256(data) == page["sha256"]:
             return data, None
-        hint = f"a copy of {page['url']} exactly as the release hashed it"
-        return None, Incident("rehydrate-page-mismatch", **where, found=sha256(data), expected=page["sha256"], detail=hint)
+        # which passages the difference reaches, so the user sees what to fix
+        replayed = _page_text(data.decode("utf-8", errors="replace"), passages)
+        bad = [p.index for p, text, h in zip(passages, replayed, page["passage_sha256"], strict=True) if sha256(text.encode("utf-8")) != h]
+        detail = f"passages {bad} of {len(passages)} differ; {_source(page)} byte for byte is needed"
+        return None, Incident("rehydrate-page-mismatch", **where, found=sha256(data), expected=page["sha256"], detail=detail)
     if page["sha256"] in by_hash:
         return by_hash[page["sha256"]].read_bytes(), None
-    return None, Incident("rehydrate-page-missing", **where, expected=page["sha256"], detail=f"save {page['url']} as {page['source_file']}")
+    return None, Incident(
+        "rehydrate-page-missing", **where, expected=page["sha256"], detail=f"save {_source(page)} as {page['source_file']}"
+    )
 
 
 def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
@@ -117,7 +138,7 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
     try:
         manifest = json.loads((standoff / MANIFEST).read_text(encoding="utf-8"))
         stripped = read_release(standoff)
-        manifest["pages"], manifest["files"]  # noqa: B018  (the keys rehydration needs)
+        [(p["sha256"], p["passage_sha256"]) for p in manifest["pages"]], manifest["files"]  # noqa: B018  (what rehydration needs)
     except (OSError, ValueError, KeyError, TypeError) as err:
         found = f"{type(err).__name__}: {err}"
         raise IncidentError(
@@ -127,13 +148,12 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
     incidents, texts, raws = [], {}, {}
     docs = {d["doc_id"]: d for d in stripped["documents"]}
     for page in manifest["pages"]:
-        data, problem = _find_page(pages, page, by_hash)
+        passages = [from_dict(Passage, p) for p in docs[page["doc_id"]]["passages"]]
+        data, problem = _find_page(pages, page, passages, by_hash)
         if problem:
             incidents.append(problem)
             continue
-        raw = data.decode("utf-8")
-        passages = [from_dict(Passage, p) for p in docs[page["doc_id"]]["passages"]]
-        texts[page["doc_id"]] = PASSAGE_SEPARATOR.join(replay(raw, p) for p in passages)
+        texts[page["doc_id"]] = PASSAGE_SEPARATOR.join(_page_text(data.decode("utf-8"), passages))
         raws[f"{RAW}/{page['source_file']}"] = data
     if incidents:
         raise IncidentError(incidents)
