@@ -89,9 +89,9 @@ def test_label_studio_results_use_only_what_the_config_declares(ls):
                 assert set(r["value"]["choices"]) <= {c.get("value") for c in control}
 
 
-def test_a_span_corrected_in_label_studio_comes_back_corrected(ls, tmp_path):
+def test_a_span_corrected_in_label_studio_comes_back_corrected(ls, tmp_path, capsys):
     tasks = _as_annotated(json.loads((ls / "tasks.json").read_text(encoding="utf-8")))
-    # the maintainer drops "reported " from nk000-clm-02's start... no: shortens the claim to its first clause
+    # the maintainer shortens nk000-clm-02 to its first clause
     claim = next(s for s in ROWS["spans"] if s["id"] == "nk000-clm-02")
     new_end = claim["start"] + claim["text"].index(" in response")
     for r in tasks[0]["annotations"][0]["result"]:
@@ -99,7 +99,9 @@ def test_a_span_corrected_in_label_studio_comes_back_corrected(ls, tmp_path):
             r["value"]["end"] = new_end
             if "text" in r["value"] and r["type"] == "labels":
                 r["value"]["text"] = DOCS["nk000"].text[claim["start"] : new_end]
+    capsys.readouterr()
     assert _import(tmp_path, tasks) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["nk000: changed nk000-clm-02", "nk001: unchanged"]
     spans, _ = _resolve(tmp_path / "yaml")
     changed = [s for s, g in zip(spans, sorted(ROWS["spans"], key=lambda s: s["id"]), strict=True) if s != g]
     assert [(s["id"], s["start"], s["end"]) for s in changed] == [("nk000-clm-02", claim["start"], new_end)]

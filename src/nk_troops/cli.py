@@ -213,12 +213,22 @@ def _import(args: argparse.Namespace) -> int:
             print(f"not a {what}: {path}", file=sys.stderr)
             return 2
     kept = Path(args.exclusions_from) if args.exclusions_from else None
+    changed: dict = {}
+
+    def write(tmp: Path) -> list[str]:
+        files, found = import_tasks(Path(args.export), release, kept)
+        changed.update(found)
+        return write_files(tmp, files)
+
     try:
-        names = publish(Path(args.out), lambda tmp: write_files(tmp, import_tasks(Path(args.export), release, kept)))
+        names = publish(Path(args.out), write)
     except Unusable as err:
         print(render_text(err.incidents), file=sys.stderr)
         return 2
-    print(f"wrote {len(names)} annotation files to {args.out}; check them with nk-troops check-anchors before replacing annotations/gold")
+    for doc_id, kinds in changed.items():  # what to port into the commented gold files
+        listed = "; ".join(f"{kind} {' '.join(ids)}" for kind, ids in kinds.items() if ids)
+        print(f"{doc_id}: {listed or 'unchanged'}")
+    print(f"wrote {len(names)} annotation files to {args.out} (no comments: port the changes above into annotations/gold)")
     if kept is None:
         print("note: not_figures / not_quotes are not in the release; give --exclusions-from annotations/gold to carry them over")
     return 0

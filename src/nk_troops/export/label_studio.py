@@ -370,9 +370,10 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
     return out
 
 
-def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, Any]]], regions: dict, name: str) -> None:
-    """Resolve the written entries as the build will and require the very offsets Label Studio gave."""
+def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, Any]]], regions: dict, name: str) -> list[dict[str, Any]]:
+    """Resolve the written entries as the build will and require the very offsets Label Studio gave; the span rows."""
     from ..build.anchors import RawEntries, resolve
+    from ..model import span_to_row
 
     raw = RawEntries(doc.doc_id)
     for key, items in entries.items():
@@ -381,7 +382,7 @@ def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, An
         ann = resolve(doc, raw)
     except IncidentError as err:
         imp.incidents.extend(err.incidents)
-        return
+        return []
     want = {(r["start"], r["end"]) for r in regions.values() if r["label"] in LABEL_LAYER}
     got = {(s.start, s.end) for s in (*ann.figures, *ann.quotes, *ann.claims)}
     for s, e in sorted(want ^ got):
@@ -394,10 +395,24 @@ def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, An
             found=doc.text[s:e],
             expected="the anchor to resolve to these offsets",
         )
+    return [span_to_row(s) for s in (*ann.figures, *ann.quotes, *ann.claims)]
 
 
-def import_tasks(path: Path, release: Path | None = None, exclusions: Path | None = None) -> dict[str, bytes]:
-    """``<doc>.yaml`` per task of a Label Studio export (name -> bytes); raises ``IncidentError`` with every problem.
+def changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Span ids added, removed and changed (offsets or any attribute) from ``old`` to ``new`` rows."""
+    before, after = {s["id"]: s for s in old}, {s["id"]: s for s in new}
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": sorted(i for i in before.keys() & after.keys() if before[i] != after[i]),
+    }
+
+
+def import_tasks(
+    path: Path, release: Path | None = None, exclusions: Path | None = None
+) -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
+    """``<doc>.yaml`` per task of a Label Studio export (name -> bytes), and per document the span ids it
+    adds, removes and changes against the release; raises ``IncidentError`` with every problem.
 
     ``exclusions``: an annotation folder (e.g. annotations/gold) whose ``not_figures`` / ``not_quotes`` are
     carried over: the release does not hold them, so Label Studio never saw them.
@@ -409,8 +424,10 @@ def import_tasks(path: Path, release: Path | None = None, exclusions: Path | Non
     from ..paths import read_release
 
     imp = _Import(path)
-    docs = {d["doc_id"]: from_dict(Document, d) for d in read_release(release, configs=("documents",))["documents"]}
+    rows = read_release(release, configs=("documents", "spans"))
+    docs = {d["doc_id"]: from_dict(Document, d) for d in rows["documents"]}
     files: dict[str, bytes] = {}
+    changed: dict[str, dict[str, list[str]]] = {}
     for i, task in enumerate(read_export(path)):
         where = f"task[{i}]"
         doc_id, result = _task_result(imp, task, where)
@@ -431,7 +448,8 @@ def import_tasks(path: Path, release: Path | None = None, exclusions: Path | Non
         entries = _document_entries(imp, doc, regions, relations)
         if entries is None:
             continue
-        _check_resolves(imp, doc, entries, regions, name)
+        resolved = _check_resolves(imp, doc, entries, regions, name)
+        changed[doc_id] = changes([s for s in rows["spans"] if s["doc_id"] == doc_id], resolved)
         kept = exclusions / name if exclusions is not None else None
         if kept is not None and kept.is_file():
             old = read_yaml(kept)
@@ -442,4 +460,4 @@ def import_tasks(path: Path, release: Path | None = None, exclusions: Path | Non
         files[name] = (header + body).encode("utf-8")
     if imp.incidents:
         raise IncidentError(imp.incidents)
-    return files
+    return files, changed
