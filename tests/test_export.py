@@ -242,6 +242,9 @@ def test_spacy_reports_a_span_that_cuts_a_token_and_keeps_it():
 def test_empty_out_folder_is_used_and_a_bad_release_is_refused(tmp_path, capsys):
     (tmp_path / "out").mkdir()
     assert main(["export", "--format", "conll", "--out", str(tmp_path / "out")]) == 0
-    assert len(list((tmp_path / "out").iterdir())) == 5
+    assert len(list((tmp_path / "out").iterdir())) == 5 and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask  # an ordinary folder, not mkdtemp's private one
     assert main(["export", "--format", "conll", "--release", str(tmp_path), "--out", str(tmp_path / "other")]) == 2
     assert "not a release folder" in capsys.readouterr().err and not (tmp_path / "other").exists()

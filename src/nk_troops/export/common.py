@@ -75,11 +75,6 @@ class DocView:
         return [r.span for r in self.regions if r.span is not None and (layer is None or r.span["layer"] == layer)]
 
 
-def attributes(span: dict[str, Any]) -> dict[str, Any]:
-    """A span row's own attributes (kind, speaker, claimant ...), without offsets, text or mention spans."""
-    return {k: span[k] for k in OWN_FIELDS[span["layer"]]}
-
-
 def doc_views(rows: dict[str, list[dict[str, Any]]]) -> list[DocView]:
     """One view per document, regions in offset order (spans before mentions at equal offsets)."""
     views = {d["doc_id"]: DocView(d) for d in rows["documents"]}

@@ -21,7 +21,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ..incidents import Incident, IncidentError
-from ..model import SPAN_ID_PATTERN, FigureKind, NoClaimReason, Qualifier, QuoteType
+from ..model import LAYER_ID_CODE, SPAN_ID_PATTERN, FigureKind, Layer, NoClaimReason, Qualifier, QuoteType
 from ..version import __version__
 from .common import MENTIONS, OWN_FIELDS, SPAN_LABELS, DocView, Output
 
@@ -47,12 +47,12 @@ def render_config() -> str:
     lines += ["  </Labels>", f'  <Text name="{TEXT}" value="$text"/>', "  <Relations>"]
     lines += [f"    <Relation value={quoteattr(link)}/>" for _, link, _ in MENTIONS.values()]
     lines += ["  </Relations>"]
-    when = ",".join(LABEL_LAYER)
-    lines.append(
-        f'  <TextArea name="{SPAN_ID}" toName="{TEXT}" perRegion="true" maxSubmissions="1" editable="true" whenLabelValue="{when}"/>'
-    )
+    # per-region controls, each shown for its label's regions; span_id for every region, since Label Studio
+    # submits a per-region result only when the region has the one whenLabelValue label
+    per_region = f'toName="{TEXT}" perRegion="true" visibleWhen="region-selected"'
+    lines.append(f'  <TextArea name="{SPAN_ID}" {per_region} maxSubmissions="1" editable="true"/>')
     for name, label in FIELD_LABEL.items():
-        common = f'name="{name}" toName="{TEXT}" perRegion="true" whenLabelValue="{label}"'
+        common = f'name="{name}" {per_region} whenLabelValue="{label}"'
         if name in CHOICES:
             lines.append(f'  <Choices {common} choice="single">')
             lines += [f"    <Choice value={quoteattr(v)}/>" for v in CHOICES[name]]
@@ -129,7 +129,6 @@ REQUIRED = {"claim": ("claimant", "hedged", "cluster"), "quote": ("quote_type", 
 NUMBERS, BOOLEANS = ("value", "value_max"), ("hedged", "year_inferred")
 MENTION_KEYS = {link: (label, layer.value, key) for key, (label, link, layer) in MENTIONS.items()}
 YAML_MENTION = {"speaker_span": "speaker_mention", "cue_span": "cue", "claimant_span": "claimant_mention"}
-_LAYER_CODE = {"claim": "clm", "quote": "quo", "figure": "fig"}
 _SENTENCE_WORDS = 3  # a `starts` anchor is at least this many words, for a reader's sake
 
 
@@ -283,7 +282,7 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
         if layer is None:
             continue
         span_id = r["fields"].get(SPAN_ID) or (rid if isinstance(rid, str) and re.match(SPAN_ID_PATTERN, rid) else None)
-        if span_id is None or not re.match(SPAN_ID_PATTERN, span_id) or not span_id.startswith(f"{doc_id}-{_LAYER_CODE[layer]}-"):
+        if span_id is None or not re.match(SPAN_ID_PATTERN, span_id) or not span_id.startswith(f"{doc_id}-{LAYER_ID_CODE[Layer(layer)]}-"):
             imp.fail(
                 "ls-span-id",
                 r["at"],
@@ -292,7 +291,7 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
                 start=r["start"],
                 end=r["end"],
                 found=span_id,
-                expected=f"{doc_id}-{_LAYER_CODE[layer]}-NN in {SPAN_ID}",
+                expected=f"{doc_id}-{LAYER_ID_CODE[Layer(layer)]}-NN in {SPAN_ID}",
             )
             continue
         floor = passage.get(r["start"], (0, 0))[0]

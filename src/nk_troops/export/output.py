@@ -41,9 +41,17 @@ def publish(out: Path, write: Callable[[Path], list[str]]) -> list[str]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         names = write(tmp)
-        if out.is_dir() and not out.is_symlink():
-            out.rmdir()  # empty, checked above; fails (and keeps everything) if someone wrote into it meanwhile
-        os.rename(tmp, out)
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o777 & ~umask)  # mkdtemp's folder is private; the output is an ordinary folder
+        try:
+            if out.is_dir() and not out.is_symlink():
+                out.rmdir()  # empty, checked above
+            os.rename(tmp, out)
+        except OSError:  # someone made or filled --out meanwhile: keep theirs
+            raise Unusable(
+                [Incident("export-out-not-empty", file=str(out), found="a path created meanwhile", expected="a new or empty folder")]
+            ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)  # ours: made above
         raise
