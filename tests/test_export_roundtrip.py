@@ -122,6 +122,31 @@ def test_a_build_from_the_imported_files_is_the_release(ls, tmp_path):
     assert assemble(root).rows() == ROWS
 
 
+def test_relations_drawn_either_way_read_the_same(ls, tmp_path):
+    tasks = _as_annotated(json.loads((ls / "tasks.json").read_text(encoding="utf-8")))
+    relations = [r for t in tasks for r in t["annotations"][0]["result"] if r["type"] == "relation"]
+    for n, r in enumerate(relations):  # span -> mention, marked left or both ways, as Label Studio records it
+        r["from_id"], r["to_id"], r["direction"] = r["to_id"], r["from_id"], "left" if n % 2 else "bi"
+    assert _import(tmp_path, tasks) == 0
+    assert _resolve(tmp_path / "yaml")[0] == sorted(ROWS["spans"], key=lambda s: s["id"])
+
+
+@pytest.mark.parametrize("fault", ["dangling-mention", "reused-id"])
+def test_a_mention_without_its_span_or_a_reused_id_is_reported(ls, tmp_path, capsys, fault):
+    (task,) = _as_annotated(json.loads((ls / "tasks.json").read_text(encoding="utf-8"))[:1])
+    result = task["annotations"][0]["result"]
+    if fault == "dangling-mention":  # its only relation deleted: the mention would silently vanish
+        speaker = next(r["id"] for r in result if r["type"] == "labels" and r["value"]["labels"] == ["Speaker"])
+        result[:] = [r for r in result if not (r["type"] == "relation" and r["from_id"] == speaker)]
+    else:
+        ids = [r for r in result if r.get("from_name") == "span_id" and r["value"]["text"][0].startswith("nk000-fig")]
+        ids[1]["value"]["text"] = ids[0]["value"]["text"]
+    assert _import(tmp_path, [task]) == 1
+    err = capsys.readouterr().err
+    assert (": ls-relation-invalid:" if fault == "dangling-mention" else "nk000-fig-01 [829,834): ls-span-id:") in err
+    assert not (tmp_path / "yaml").exists()
+
+
 def test_import_of_a_file_that_is_not_json_or_missing(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     assert main(["import", "label-studio", str(tmp_path / "bad.json"), "--out", str(tmp_path / "y")]) == 1

@@ -128,6 +128,7 @@ def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Outpu
 REQUIRED = {"claim": ("claimant", "hedged", "cluster"), "quote": ("quote_type", "speaker"), "figure": ("kind", "normalized", "qualifier")}
 NUMBERS, BOOLEANS = ("value", "value_max"), ("hedged", "year_inferred")
 MENTION_KEYS = {link: (label, layer.value, key) for key, (label, link, layer) in MENTIONS.items()}
+MENTION_LABELS = {label for label, _, _ in MENTIONS.values()}
 YAML_MENTION = {"speaker_span": "speaker_mention", "cue_span": "cue", "claimant_span": "claimant_mention"}
 _SENTENCE_WORDS = 3  # a `starts` anchor is at least this many words, for a reader's sake
 
@@ -186,7 +187,10 @@ def _regions(imp: _Import, doc_id: str, text: str, result: list[Any], where: str
         value = item.get("value") if isinstance(item, dict) else None
         if kind == "relation":
             labels = item.get("labels") or []
-            relations.append((labels[0] if len(labels) == 1 else None, item.get("from_id"), item.get("to_id"), at))
+            ends = (item.get("from_id"), item.get("to_id"))
+            if item.get("direction") == "left":  # drawn from the span to its mention
+                ends = ends[::-1]
+            relations.append((labels[0] if len(labels) == 1 else None, *ends, item.get("direction") == "bi", at))
             continue
         if not isinstance(value, dict) or not isinstance(value.get("start"), int) or not isinstance(value.get("end"), int):
             imp.fail(
@@ -294,6 +298,11 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
                 expected=f"{doc_id}-{LAYER_ID_CODE[Layer(layer)]}-NN in {SPAN_ID}",
             )
             continue
+        if span_id in {e["id"] for e in spans.values()}:
+            imp.fail(
+                "ls-span-id", r["at"], doc_id, span_id=span_id, start=r["start"], end=r["end"], found=span_id, expected="an id used once"
+            )
+            continue
         floor = passage.get(r["start"], (0, 0))[0]
         entry: dict[str, Any] = {
             "id": span_id,
@@ -310,7 +319,10 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
             if span_layer.value == layer:
                 entry[YAML_MENTION[key]] = None
         spans[rid] = entry | {"_layer": layer, "_region": r}
-    for label, a, b, at in relations:
+    used: set[str] = set()
+    for label, a, b, both_ways, at in relations:
+        if both_ways and a in spans:
+            a, b = b, a
         target = spans.get(b)
         if label not in MENTION_KEYS or a not in regions or target is None:
             imp.fail("ls-relation-invalid", at, doc_id, found=[label, a, b], expected=f"{'/'.join(MENTION_KEYS)} from a mention to a span")
@@ -327,6 +339,7 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
                 expected=f"one {mention_label} -> {layer}",
             )
             continue
+        used.add(a)
         lo, hi = passage.get(target["_region"]["start"], (0, len(text)))
         found = anchor(text, m["start"], m["end"], lo, hi, lo)
         if found is None or not lo <= m["start"] < m["end"] <= hi:
@@ -342,6 +355,11 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
             )
             continue
         target[YAML_MENTION[key]] = found
+    for rid, r in regions.items():  # a mention no relation attaches would be lost
+        if r["label"] in MENTION_LABELS and rid not in used:
+            imp.fail(
+                "ls-relation-invalid", r["at"], doc_id, start=r["start"], end=r["end"], found=r["label"], expected="a relation to its span"
+            )
     bounds = split_document(doc)
     sentences = []
     for r in (r for r in regions.values() if r["label"] == SENTENCE_LABEL):
