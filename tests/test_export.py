@@ -125,9 +125,10 @@ def test_brat_conf_declares_every_type_attribute_and_value_used(exported):
             section = line.strip("[]")
         elif line and section == "entities":
             conf["entities"].add(line)
-        elif line and section in ("relations", "attributes"):
+        elif line and section in ("relations", "attributes") and not line.startswith("<OVERLAP>"):
             name, args = line.split("\t")
             conf[section][name] = dict(part.strip().split(":", 1) for part in args.split(","))
+    assert "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>" in (folder / "annotation.conf").read_text(encoding="utf-8")
     used = 0
     for ann in folder.glob("*.ann"):
         types = {}

@@ -63,6 +63,8 @@ def render_conf(rows: dict[str, list[dict[str, Any]]]) -> str:
     }
     entities = [*SPAN_LABELS.values(), *(label for label, _, _ in MENTIONS.values())]
     relations = [f"{link}\tArg1:{a}, Arg2:{SPAN_LABELS[layer]}" for link, (a, layer) in LINK_ARGS.items()]
+    # layers nest and cross by design (a figure in a claim, a quote across claims, one mention as speaker and claimant)
+    relations.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
     attributes = [
         f"{name}\tArg:{arg}" + (f", Value:{'|'.join(values[key])}" if key in values else "") for key, (name, arg) in ATTRIBUTES.items()
     ]
