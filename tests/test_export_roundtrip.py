@@ -95,14 +95,19 @@ def test_a_span_corrected_in_label_studio_comes_back_corrected(ls, tmp_path, cap
     claim = next(s for s in ROWS["spans"] if s["id"] == "nk000-clm-02")
     new_end = claim["start"] + claim["text"].index(" in response")
     for r in tasks[0]["annotations"][0]["result"]:
+        if r.get("from_name") == "no_claim_reason" and r["id"] == "nk000-s04":
+            r["value"]["choices"] = ["prediction"]  # and a sentence's reason
         if r.get("id") == "nk000-clm-02":
             r["value"]["end"] = new_end
             if "text" in r["value"] and r["type"] == "labels":
                 r["value"]["text"] = DOCS["nk000"].text[claim["start"] : new_end]
     capsys.readouterr()
     assert _import(tmp_path, tasks) == 0
-    assert capsys.readouterr().out.splitlines()[:2] == ["nk000: changed nk000-clm-02", "nk001: unchanged"]
-    spans, _ = _resolve(tmp_path / "yaml")
+    assert capsys.readouterr().out.splitlines()[:2] == ["nk000: changed nk000-clm-02; reason changed nk000-s04", "nk001: unchanged"]
+    spans, sentences = _resolve(tmp_path / "yaml")
+    assert [(s["id"], s["no_claim_reason"]) for s, g in zip(sentences, ROWS["sentences"], strict=True) if s != g] == [
+        ("nk000-s04", "prediction")
+    ]
     changed = [s for s, g in zip(spans, sorted(ROWS["spans"], key=lambda s: s["id"]), strict=True) if s != g]
     assert [(s["id"], s["start"], s["end"]) for s in changed] == [("nk000-clm-02", claim["start"], new_end)]
 

@@ -21,7 +21,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ..incidents import Incident, IncidentError
-from ..model import LAYER_ID_CODE, SPAN_ID_PATTERN, FigureKind, Layer, NoClaimReason, Qualifier, QuoteType
+from ..model import LAYER_ID_CODE, SPAN_ID_PATTERN, FigureKind, Layer, NoClaimReason, Qualifier, QuoteType, span_to_row
 from ..version import __version__
 from .common import MENTIONS, OWN_FIELDS, SPAN_LABELS, DocView, Output
 
@@ -387,10 +387,9 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
     return out
 
 
-def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, Any]]], regions: dict, name: str) -> list[dict[str, Any]]:
-    """Resolve the written entries as the build will and require the very offsets Label Studio gave; the span rows."""
+def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, Any]]], regions: dict, name: str) -> Any:
+    """Resolve the written entries as the build will and require the very offsets Label Studio gave; the result."""
     from ..build.anchors import RawEntries, resolve
-    from ..model import span_to_row
 
     raw = RawEntries(doc.doc_id)
     for key, items in entries.items():
@@ -399,7 +398,7 @@ def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, An
         ann = resolve(doc, raw)
     except IncidentError as err:
         imp.incidents.extend(err.incidents)
-        return []
+        return None
     want = {(r["start"], r["end"]) for r in regions.values() if r["label"] in LABEL_LAYER}
     got = {(s.start, s.end) for s in (*ann.figures, *ann.quotes, *ann.claims)}
     for s, e in sorted(want ^ got):
@@ -412,16 +411,20 @@ def _check_resolves(imp: _Import, doc: Any, entries: dict[str, list[dict[str, An
             found=doc.text[s:e],
             expected="the anchor to resolve to these offsets",
         )
-    return [span_to_row(s) for s in (*ann.figures, *ann.quotes, *ann.claims)]
+    return ann
 
 
-def changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> dict[str, list[str]]:
-    """Span ids added, removed and changed (offsets or any attribute) from ``old`` to ``new`` rows."""
-    before, after = {s["id"]: s for s in old}, {s["id"]: s for s in new}
+def changes(rows: dict[str, list[dict[str, Any]]], ann: Any) -> dict[str, list[str]]:
+    """Against the release rows of the document: span ids added, removed and changed (offsets or any
+    attribute), and sentence ids whose no-claim reason changed."""
+    before = {s["id"]: s for s in rows["spans"]}
+    after = {s.id: span_to_row(s) for s in (*ann.figures, *ann.quotes, *ann.claims)}
+    reasons = {s["id"]: s["no_claim_reason"] for s in rows["sentences"]}
     return {
         "added": sorted(after.keys() - before.keys()),
         "removed": sorted(before.keys() - after.keys()),
         "changed": sorted(i for i in before.keys() & after.keys() if before[i] != after[i]),
+        "reason changed": [s.id for s in ann.sentences if (s.no_claim_reason and s.no_claim_reason.value) != reasons.get(s.id)],
     }
 
 
@@ -441,7 +444,7 @@ def import_tasks(
     from ..paths import read_release
 
     imp = _Import(path)
-    rows = read_release(release, configs=("documents", "spans"))
+    rows = read_release(release, configs=("documents", "spans", "sentences"))
     docs = {d["doc_id"]: from_dict(Document, d) for d in rows["documents"]}
     files: dict[str, bytes] = {}
     changed: dict[str, dict[str, list[str]]] = {}
@@ -465,8 +468,9 @@ def import_tasks(
         entries = _document_entries(imp, doc, regions, relations)
         if entries is None:
             continue
-        resolved = _check_resolves(imp, doc, entries, regions, name)
-        changed[doc_id] = changes([s for s in rows["spans"] if s["doc_id"] == doc_id], resolved)
+        ann = _check_resolves(imp, doc, entries, regions, name)
+        if ann is not None:
+            changed[doc_id] = changes({c: [r for r in rows[c] if r["doc_id"] == doc_id] for c in ("spans", "sentences")}, ann)
         kept = exclusions / name if exclusions is not None else None
         if kept is not None and kept.is_file():
             old = read_yaml(kept)
