@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -133,7 +134,11 @@ def test_attributes_of_each_layer_are_shown_by_name(site):
         "year_inferred: no",
     ]
     claim = page.by_id["nk000-clm-04"]["data-tip"].splitlines()
-    assert claim[1:4] == ["claimant: National Intelligence Service (South Korea) (south-korea-nis)", "claimant_span: “South Korea’s intelligence agency” [700, 733)", "hedged: no"]
+    assert claim[1:4] == [
+        "claimant: National Intelligence Service (South Korea) (south-korea-nis)",
+        "claimant_span: “South Korea’s intelligence agency” [700, 733)",
+        "hedged: no",
+    ]
     assert claim[4].startswith("cluster: nk-plans-12000-troops: ")
     assert claim[5] == "same claim: nk002-clm-17"
     assert claim[6].startswith("conflicts with: ⚠ nk-preparing-10000-troops: ")
@@ -188,7 +193,7 @@ def test_a_crossing_span_is_closed_and_reopened_and_keeps_its_text():
 
 
 def test_text_is_escaped_and_attributes_quoted():
-    page = _pieces("<b>&\"", [Mark("x", Layer.FIGURE, 0, 3, attrs={"data-tip": 'a "b" <c>'})])
+    page = _pieces('<b>&"', [Mark("x", Layer.FIGURE, 0, 3, attrs={"data-tip": 'a "b" <c>'})])
     assert "".join(page.text) == '<b>&"' and page.pieces[0]["data-tip"] == 'a "b" <c>'
 
 
@@ -305,3 +310,30 @@ def test_missing_fields_and_files_are_incidents(tmp_path, capsys):
     assert main(["view", "--release", str(folder), "--out", str(tmp_path / "site")]) == 2
     err = capsys.readouterr().err
     assert "file-missing" in err and "documents.jsonl: json-malformed" in err and "Traceback" not in err
+
+
+# --- the docs -----------------------------------------------------------------
+
+
+def _viewer_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("\n## Viewer\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_viewer_examples_run_outside_the_checkout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(DATASET, tmp_path / "old-release")  # the older release the diff example names
+    block = _viewer_section().split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    assert [c[:2] for c in commands] == [["nk-troops", "view"]] * 2
+    for command in commands:
+        assert main(command[1:]) == 0
+        assert (tmp_path / command[-1] / "index.html").is_file()
+
+
+def test_readme_shows_the_screenshot_and_ci_runs_the_readme_test_command():
+    assert "](docs/viewer.png)" in _viewer_section() and (ROOT / "docs/viewer.png").is_file()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = readme.split("\n# 2. ", 1)[1].splitlines()[1]
+    assert command.startswith("(command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)) && ")
+    assert (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()[-1] == command

@@ -30,7 +30,15 @@ RELEASE = read_release(DATASET)
 SCREENSHOT = ROOT / "docs" / "viewer.png"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # headless and a fresh --user-data-dir are Playwright's own for launch(); the rest keeps chromium off the (closed) network
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORT = {"width": 1100, "height": 900}
 INSTALL = "apt-get update && apt-get install -y chromium"
 
@@ -87,7 +95,9 @@ class Tab:
     def close(self) -> None:
         self.context.close()
         assert self.errors == []
-        assert self.requests and all(u.startswith("file://") for u in self.requests), [u for u in self.requests if not u.startswith("file:")]
+        assert self.requests and all(u.startswith("file://") for u in self.requests), [
+            u for u in self.requests if not u.startswith("file:")
+        ]
 
 
 @pytest.fixture
@@ -126,7 +136,14 @@ def test_every_span_of_the_release_is_in_its_page_with_offsets_and_text(tab):
         assert sorted(got["marks"]) == sorted(s["id"] for s in spans)
         for s in spans:
             [piece] = got["marks"][s["id"]]
-            assert piece == {"at": s["start"], "text": s["text"], "start": str(s["start"]), "end": str(s["end"]), "layer": s["layer"], "shown": True}
+            assert piece == {
+                "at": s["start"],
+                "text": s["text"],
+                "start": str(s["start"]),
+                "end": str(s["end"]),
+                "layer": s["layer"],
+                "shown": True,
+            }
             seen += 1
     assert seen == len(RELEASE["spans"]) == 164
 
@@ -206,7 +223,9 @@ def test_without_javascript_text_attributes_focus_and_toggles_work(browser, site
 
 def test_a_diff_page_shows_changed_added_and_removed_spans(tab):
     page = tab.open("diff", "nk000.html")
-    status = page.evaluate("() => Object.fromEntries([...document.querySelectorAll('mark[class*=diff-]')].map(m => [m.dataset.id, m.className]))")
+    status = page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('mark[class*=diff-]')].map(m => [m.dataset.id, m.className]))"
+    )
     assert {k: [c for c in v.split() if c.startswith("diff-")] for k, v in status.items()} == {
         "nk000-fig-01": ["diff-changed"],
         "nk000-quo-01": ["diff-changed"],

@@ -121,7 +121,9 @@ class Site:
             return [Attr(status, f"since {label}", f"since {_h(label)}")]
         old, fields = self.diff.old[span["id"]], self.diff.layers[Layer(span["layer"])].changed[span["id"]]
         was = [f"{f}: {json.dumps(old.get(f), ensure_ascii=False)} → {json.dumps(span.get(f), ensure_ascii=False)}" for f in fields]
-        return [Attr("changed", f"since {label}: " + "; ".join(was), f"since {_h(label)}<ul>{''.join(f'<li>{_h(w)}</li>' for w in was)}</ul>")]
+        return [
+            Attr("changed", f"since {label}: " + "; ".join(was), f"since {_h(label)}<ul>{''.join(f'<li>{_h(w)}</li>' for w in was)}</ul>")
+        ]
 
     def attributes(self, span: dict[str, Any], text: str) -> list[Attr]:
         """Every attribute of a span's layer, then what changed (with a diff)."""
@@ -186,10 +188,14 @@ class Site:
         counts = {layer: len(entries[layer]) for layer in Layer}
         prov = doc["provenance"]
         nav = ['<a href="index.html">All articles</a>']
-        nav += [f'<a href="{n}.html" rel="{rel}">{label} {n}</a>' for n, rel, label in zip(neighbours, ("prev", "next"), ("←", "→"), strict=True) if n]
+        nav += [
+            f'<a href="{n}.html" rel="{rel}">{label} {n}</a>'
+            for n, rel, label in zip(neighbours, ("prev", "next"), ("←", "→"), strict=True)
+            if n
+        ]
         toggles = "".join(
             f'<label class="toggle {layer.value}"><input type="checkbox" id="show-{layer.value}" value="{layer.value}" '
-            f"data-layer-toggle checked> {TITLE[layer]} <span class=\"count\">{counts[layer]}</span></label>"
+            f'data-layer-toggle checked> {TITLE[layer]} <span class="count">{counts[layer]}</span></label>'
             for layer in Layer
         )
         lists = "".join(
@@ -202,11 +208,12 @@ class Site:
                 f'<section id="list-removed" class="layer-list removed"><h3>Removed since {_h(self.diff.label)} ({len(removed)})</h3>'
                 f"<ol>{''.join(removed) or '<li>none</li>'}</ol></section>"
             )
-        source = prov.get("publisher") or prov.get("origin") or "unknown source"
+        meta = [f"story date {_h(prov.get('story_date'))}", f"{len(text)} characters"]
+        meta += [self._diff_line(doc)] if self.diff else []
         body = f"""<a class="skip" href="#spans">Skip to the span list</a>
 <nav aria-label="Articles">{" · ".join(nav)}</nav>
-<header><h1><span class="doc-id">{_h(doc_id)}</span> {_h(source)}</h1>
-<p class="meta">story date {_h(prov.get("story_date"))} · {len(text)} characters · {self._diff_line(doc)}<a href="index.html#{_h(doc_id)}">provenance</a></p></header>
+<header><h1><span class="doc-id">{_h(doc_id)}</span> {_h(prov.get("publisher") or "publisher unknown")}</h1>
+<p class="meta">{" · ".join(meta)} · <a href="index.html#{_h(doc_id)}">provenance</a></p></header>
 <fieldset class="toggles"><legend>Show layers</legend>{toggles}</fieldset>
 {self._key()}
 <main><div class="text" id="text" lang="en">{render_marked(text, marks)}</div>
@@ -218,7 +225,7 @@ class Site:
             return ""
         status = [self.diff.status(s["id"]) for s in self.release.spans[doc["doc_id"]]]
         n = {k: status.count(k) for k in ("added", "changed")} | {"removed": len(self._removed_here(doc))}
-        return f"since {_h(self.diff.label)}: {n['added']} added, {n['changed']} changed, {n['removed']} removed · "
+        return f"since {_h(self.diff.label)}: {n['added']} added, {n['changed']} changed, {n['removed']} removed"
 
     def _key(self) -> str:
         items = [
@@ -244,14 +251,17 @@ class Site:
             prov = "".join(
                 f"<dt>{_h(k)}</dt><dd>{self._prov_value(k, v)}</dd>" for k, v in doc["provenance"].items() if v not in (None, [], "")
             )
-            diff = f"<td>{self._diff_line(doc).removesuffix(' · ')}</td>" if self.diff else ""
+            prov += f"<dt>source_file</dt><dd>{_h(doc.get('source_file'))}</dd>"
+            diff = f"<td>{self._diff_line(doc)}</td>" if self.diff else ""
             rows.append(
                 f'<tr id="{_h(doc["doc_id"])}"><th scope="row"><a href="{_h(doc["doc_id"])}.html">{_h(doc["doc_id"])}</a></th>'
-                f"<td>{_h(doc['title'])}</td><td><dl>{prov}<dt>source_file</dt><dd>{_h(doc.get('source_file'))}</dd></dl></td>"
+                f'<td>{_h(doc["title"])}</td><td class="provenance"><dl>{prov}</dl></td>'
                 f"{counts}<td>{len(doc.get('sentences') or [])}</td><td>{len(doc['text'])}</td>{diff}</tr>"
             )
-        head = "".join(f"<th scope=\"col\">{TITLE[layer].lower()}</th>" for layer in Layer)
-        version = f"release {_h(r.version)}, content sha256 <code>{_h(r.content_sha256)}</code>" if r.version else "release without manifest"
+        head = "".join(f'<th scope="col">{TITLE[layer].lower()}</th>' for layer in Layer)
+        version = (
+            f"release {_h(r.version)}, content sha256 <code>{_h(r.content_sha256)}</code>" if r.version else "release without manifest"
+        )
         body = f"""<header><h1>nk-troops: the annotations</h1>
 <p class="meta">{version} · {len(r.documents)} articles · {len(r.by_id)} spans · {len(r.clusters)} claim clusters</p></header>
 <main>{self._diff_summary()}
@@ -292,7 +302,10 @@ class Site:
             members = [m for m in c["claims"] if m in self.release.by_id]
             if len({self.release.by_id[m]["doc_id"] for m in members}) < 2 and not c["conflicts_with"]:
                 continue
-            conflicts = "".join(f'<li class="conflict">⚠ conflicts with <code>{_h(x.get("cluster"))}</code>: {_h(x.get("note"))}</li>' for x in c["conflicts_with"])
+            conflicts = "".join(
+                f'<li class="conflict">⚠ conflicts with <code>{_h(x.get("cluster"))}</code>: {_h(x.get("note"))}</li>'
+                for x in c["conflicts_with"]
+            )
             links = ", ".join(f'<a href="{_h(self.release.by_id[m]["doc_id"])}.html#{_h(m)}">{_h(m)}</a>' for m in members)
             items.append(f'<li id="cluster-{_h(cid)}"><code>{_h(cid)}</code>: {_h(c["statement"])} ({links})<ul>{conflicts}</ul></li>')
         return f'<h2>Claims across articles and conflicts</h2><ul class="clusters">{"".join(items)}</ul>'
