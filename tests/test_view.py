@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from nk_troops.cli import main
+from nk_troops.incidents import CATALOGUE
 from nk_troops.model import Layer
 from nk_troops.paths import read_release
 from nk_troops.view.markup import Mark, render_marked
@@ -260,6 +261,11 @@ def test_a_failed_write_publishes_nothing(tmp_path, capsys, monkeypatch):
     assert "view-out-write" in capsys.readouterr().err
     assert (out / "index.html").read_text() == "earlier"  # the earlier output stands
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # and the half-written folder is gone
+
+
+def test_every_view_code_is_asserted_here():
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert [code for code in CATALOGUE if code.startswith("view-") and code not in source] == []
 
 
 # --- bad input ----------------------------------------------------------------
