@@ -39,7 +39,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1100, "height": 900}
+VIEWPORT = {"width": 1100, "height": 960}
 INSTALL = "apt-get update && apt-get install -y chromium"
 
 

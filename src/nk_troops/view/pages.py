@@ -208,11 +208,11 @@ class Site:
                 f'<section id="list-removed" class="layer-list removed"><h3>Removed since {_h(self.diff.label)} ({len(removed)})</h3>'
                 f"<ol>{''.join(removed) or '<li>none</li>'}</ol></section>"
             )
-        meta = [f"story date {_h(prov.get('story_date'))}", f"{len(text)} characters"]
+        meta = [_h(prov.get("publisher") or "publisher unknown"), f"story date {_h(prov.get('story_date'))}", f"{len(text)} characters"]
         meta += [self._diff_line(doc)] if self.diff else []
         body = f"""<a class="skip" href="#spans">Skip to the span list</a>
 <nav aria-label="Articles">{" · ".join(nav)}</nav>
-<header><h1><span class="doc-id">{_h(doc_id)}</span> {_h(prov.get("publisher") or "publisher unknown")}</h1>
+<header><h1><span class="doc-id">{_h(doc_id)}</span> {_h(doc["title"])}</h1>
 <p class="meta">{" · ".join(meta)} · <a href="index.html#{_h(doc_id)}">provenance</a></p></header>
 <fieldset class="toggles"><legend>Show layers</legend>{toggles}</fieldset>
 {self._key()}
