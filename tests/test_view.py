@@ -306,7 +306,7 @@ def test_missing_fields_and_files_are_incidents(tmp_path, capsys):
     folder = _copy(tmp_path)
     _edit(folder, "spans", lambda rows: [{k: v for k, v in rows[0].items() if k != "end"}, *rows[1:]])
     assert main(["view", "--release", str(folder), "--out", str(tmp_path / "site")]) == 1
-    assert "spans.jsonl:1: schema-required" in capsys.readouterr().err
+    assert "spans.jsonl:1 nk000-clm-01: schema-required" in capsys.readouterr().err
     (folder / "clusters.jsonl").unlink()
     assert main(["view", "--release", str(folder), "--out", str(tmp_path / "site")]) == 2
     assert "clusters.jsonl: file-missing" in capsys.readouterr().err
@@ -343,3 +343,23 @@ def test_readme_shows_the_screenshot_and_ci_runs_the_readme_test_command():
     command = readme.split("\n# 2. ", 1)[1].splitlines()[1]
     assert command.startswith("(command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)) && ")
     assert (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()[-1] == command
+
+
+def test_a_bad_older_release_is_reported_and_odd_attribute_values_shown_plainly(tmp_path, capsys):
+    old = _copy(tmp_path)
+    _edit(old, "spans", lambda rows: [{k: v for k, v in rows[0].items() if k != "start"}, *rows[1:]])
+    assert main(["view", "--diff", str(old), "--out", str(tmp_path / "site")]) == 1
+    assert "spans.jsonl nk000-clm-01: schema-required" in capsys.readouterr().err and not (tmp_path / "site").exists()
+
+    def odd(rows):  # values the validator rejects, which the pages still show without failing
+        return [dict(r, speaker=["x"], cue_span={"start": "a"}) if r["id"] == "nk000-quo-01" else r for r in rows]
+
+    new = _copy(tmp_path / "n")
+    _edit(new, "spans", odd)
+    _edit(new, "clusters", lambda rows: [dict(rows[0], claims=[1]), *rows[1:]])
+    assert main(["view", "--release", str(new), "--out", str(tmp_path / "site")]) == 1
+    assert "clusters.jsonl:1: schema-type" in capsys.readouterr().err
+    shutil.copyfile(DATASET / "clusters.jsonl", new / "clusters.jsonl")
+    assert main(["view", "--release", str(new), "--out", str(tmp_path / "site")]) == 0
+    tip = parse((tmp_path / "site" / "nk000.html").read_text(encoding="utf-8")).by_id["nk000-quo-01"]["data-tip"]
+    assert "speaker: x" in tip and 'cue_span: {"start": "a"}' in tip

@@ -86,17 +86,26 @@ def _read_rows(folder: Path) -> dict[str, list[Any]]:
     return rows
 
 
-def _shape(config: str, path: str, rows: list[Any]) -> list[Incident]:
+def _shape(config: str, path: str, rows: list[Any], numbered: bool = True) -> list[Incident]:
+    """The fields the pages read are there with their types (``numbered``: rows are the file's lines)."""
     out = []
     for n, row in enumerate(rows, start=1):
+        line = n if numbered else None
         if not isinstance(row, dict):
-            out.append(Incident("json-not-object", file=path, line=n))
+            out.append(Incident("json-not-object", file=path, line=line))
             continue
+        where = {"file": path, "line": line, "span_id": row.get("id") if config == "spans" and isinstance(row.get("id"), str) else None}
         for key, kind in NEEDED[config].items():
             if key not in row:
-                out.append(Incident("schema-required", file=path, line=n, detail=key))
+                out.append(Incident("schema-required", **where, detail=key))
             elif not isinstance(row[key], kind):
-                out.append(Incident("schema-type", file=path, line=n, detail=key, found=type(row[key]).__name__))
+                out.append(Incident("schema-type", **where, detail=key, found=type(row[key]).__name__))
+        if config == "clusters" and not all(isinstance(c, str) for c in row.get("claims", [])):
+            out.append(Incident("schema-type", **where, detail="claims: a list of claim ids"))
+        if config == "clusters" and not all(
+            isinstance(c, dict) and isinstance(c.get("cluster"), str) for c in row.get("conflicts_with", [])
+        ):
+            out.append(Incident("schema-type", **where, detail="conflicts_with: a list of {cluster, note}"))
     return out
 
 
@@ -159,6 +168,9 @@ def read_view(folder: Path) -> ViewRelease:
 def read_diff(old_folder: Path, release: ViewRelease) -> ViewDiff:
     """What changed from the release in ``old_folder`` to ``release``, span by span (``release.diff``)."""
     old = read_spans(old_folder)
+    incidents = _shape("spans", str(old_folder / data_file("spans")), list(old.values()), numbered=False)
+    if incidents:
+        raise IncidentError(incidents)
     name = old_folder.name or str(old_folder)
     version = _manifest(old_folder).get("version")
     return ViewDiff(label=f"{version} ({name})" if version else name, layers=diff_spans(old, release.by_id), old=old)

@@ -51,6 +51,8 @@ def _plain(value: Any) -> str:
         return str(int(value))
     if isinstance(value, list):
         return ", ".join(map(_plain, value)) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 
@@ -132,14 +134,14 @@ class Site:
             value = span.get(name)
             if name == "cluster":
                 out += self._cluster(span, span["doc_id"])
-            elif name in ENTITY_FIELDS and value in self.release.entities:
+            elif name in ENTITY_FIELDS and isinstance(value, str) and value in self.release.entities:
                 plain = f"{self.release.entities[value]['name']} ({value})"
                 out.append(Attr(name, plain, _h(plain)))
-            elif isinstance(value, dict) and {"start", "end"} <= value.keys():  # a mention: speaker, cue, claimant
+            elif isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("start", "end")):  # a mention
                 s, e = value["start"], value["end"]
                 plain = f"“{text[s:e]}” [{s}, {e})"
                 out.append(Attr(name, plain, _h(plain)))
-            elif isinstance(value, list) and value and all(v in self.release.by_id for v in value):
+            elif isinstance(value, list) and value and all(isinstance(v, str) and v in self.release.by_id for v in value):
                 out.append(Attr(name, _plain(value), self._links(value, span["doc_id"])))
             else:
                 out.append(Attr(name, _plain(value), _h(_plain(value))))
@@ -149,7 +151,8 @@ class Site:
 
     def _classes(self, span: dict[str, Any], status: str | None) -> tuple[str, ...]:
         out = (f"diff-{status}",) if status else ()
-        cluster = self.release.clusters.get(span.get("cluster")) if span["layer"] == Layer.CLAIM else None
+        cid = span.get("cluster") if span["layer"] == Layer.CLAIM else None
+        cluster = self.release.clusters.get(cid) if isinstance(cid, str) else None
         return out + (("conflict",) if cluster and cluster["conflicts_with"] else ())
 
     def _span(self, span: dict[str, Any], text: str, status: str | None) -> tuple[Mark, str]:
