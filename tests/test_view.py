@@ -28,6 +28,9 @@ RELEASE = read_release(DATASET)
 PAGES = ["index.html", "nk000.html", "nk001.html", "nk002.html", "nk003.html", "nk004.html"]
 
 
+VOID = {"meta", "link", "input", "br", "img", "hr"}  # elements without an end tag
+
+
 class Marks(HTMLParser):
     """What a reader without JavaScript gets: the text of ``#text``, each mark piece with its offset in it, each element by id."""
 
@@ -43,6 +46,8 @@ class Marks(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag in VOID:
+            return
         if a.get("id"):
             self.by_id[a["id"]] = a
             self.data_under[a["id"]] = []

@@ -198,6 +198,8 @@ def test_keyboard_focus_shows_a_span_s_attributes(tab):
     assert _style(page, quote, "display", "::after") == "block"
     box = _style(page, quote, "content", "::after")
     assert "speaker: Volodymyr Zelenskyy" in box and "cue_span: “warning” [990, 997)" in box
+    related = page.eval_on_selector_all(".mention.related", "ms => ms.map(m => [m.textContent, getComputedStyle(m).outlineStyle])")
+    assert related == [["Ukrainian President Volodymyr Zelensky", "dotted"], ["warning", "dotted"]]  # its speaker and cue
     page.keyboard.press("Escape")
     assert _style(page, quote, "display", "::after") == "none"
     page.keyboard.press("Enter")  # to the span's entry in the list

@@ -20,29 +20,38 @@ LAYER_RANK = {layer: rank for rank, layer in enumerate(Layer)}  # claim outside 
 
 @dataclass(frozen=True)
 class Mark:
+    """A span of a layer (a focusable ``<mark>``), or with ``layer`` None a mention of an attribute (a ``<span>``)."""
+
     id: str
-    layer: Layer
+    layer: Layer | None
     start: int
     end: int
     classes: tuple[str, ...] = ()
     attrs: dict[str, str] = field(default_factory=dict)  # further HTML attributes of the first piece and its continuations
 
+    @property
+    def tag(self) -> str:
+        return "span" if self.layer is None else "mark"
+
     def open_tag(self, cont: bool) -> str:
-        attrs = {"class": " ".join(("span", self.layer.value, *self.classes)), "data-id": self.id, "data-layer": self.layer.value}
-        if cont:
-            attrs["data-part"] = "cont"
+        if self.layer is None:
+            attrs = {"class": " ".join(("mention", *self.classes))}
         else:
-            attrs |= {"id": self.id, "data-start": str(self.start), "data-end": str(self.end), "tabindex": "0"}
+            attrs = {"class": " ".join(("span", self.layer.value, *self.classes)), "data-id": self.id, "data-layer": self.layer.value}
+            if cont:
+                attrs["data-part"] = "cont"
+            else:
+                attrs |= {"id": self.id, "data-start": str(self.start), "data-end": str(self.end), "tabindex": "0"}
         attrs |= self.attrs
-        return "<mark " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">"
+        return f"<{self.tag} " + " ".join(f'{k}="{escape(v)}"' for k, v in attrs.items()) + ">"
 
 
 def _nesting(m: Mark) -> tuple[int, int]:
-    return (-m.end, LAYER_RANK[m.layer])
+    return (-m.end, LAYER_RANK.get(m.layer, len(LAYER_RANK)))  # mentions innermost at equal ranges
 
 
 def render_marked(text: str, marks: list[Mark]) -> str:
-    """HTML of ``text`` with every mark (start < end, within the text) as nested ``<mark>`` pieces."""
+    """HTML of ``text`` with every mark (start < end, within the text) as nested pieces."""
     edges = sorted({0, len(text)} | {m.start for m in marks} | {m.end for m in marks})
     starting: dict[int, list[Mark]] = {}
     for m in marks:
@@ -54,7 +63,7 @@ def render_marked(text: str, marks: list[Mark]) -> str:
         reopen: list[Mark] = []
         if ending:  # close down to the outermost mark that ends here; the ones above it that go on reopen
             for m in reversed(stack[ending[0] :]):
-                out.append("</mark>")
+                out.append(f"</{m.tag}>")
                 if m.end > here:
                     reopen.append(m)
             del stack[ending[0] :]

@@ -56,6 +56,12 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _mention(value: Any, text: str) -> tuple[int, int] | None:
+    """The range of an attribute that is a mention in the text (``Offsets``: speaker, cue, claimant), else None."""
+    s, e = (value.get("start"), value.get("end")) if isinstance(value, dict) else (None, None)
+    return (s, e) if isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text) else None
+
+
 def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -137,8 +143,8 @@ class Site:
             elif name in ENTITY_FIELDS and isinstance(value, str) and value in self.release.entities:
                 plain = f"{self.release.entities[value]['name']} ({value})"
                 out.append(Attr(name, plain, _h(plain)))
-            elif isinstance(value, dict) and all(isinstance(value.get(k), int) for k in ("start", "end")):  # a mention
-                s, e = value["start"], value["end"]
+            elif mention := _mention(value, text):  # speaker, cue or claimant
+                s, e = mention
                 plain = f"“{text[s:e]}” [{s}, {e})"
                 out.append(Attr(name, plain, _h(plain)))
             elif isinstance(value, list) and value and all(isinstance(v, str) and v in self.release.by_id for v in value):
@@ -170,6 +176,15 @@ class Site:
         )
         return mark, entry
 
+    @staticmethod
+    def _mentions(spans: list[dict[str, Any]], text: str) -> list[Mark]:
+        """The speaker, cue and claimant mentions in the text, each naming the spans it belongs to (``data-of``)."""
+        of: dict[tuple[int, int], list[str]] = {}
+        for span in spans:
+            for mention in filter(None, (_mention(v, text) for v in span.values())):
+                of.setdefault(mention, []).append(span["id"])
+        return [Mark(f"m-{s}-{e}", None, s, e, attrs={"data-of": " ".join(ids)}) for (s, e), ids in sorted(of.items())]
+
     def _removed_here(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         return [r for r in self.diff.removed() if r.get("doc_id") == doc["doc_id"]] if self.diff else []
 
@@ -188,6 +203,7 @@ class Site:
             if isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(text) and text[s:e] == row.get("text"):
                 marks.append(mark)
             removed.append(entry)
+        marks += self._mentions(spans, text)
         counts = {layer: len(entries[layer]) for layer in Layer}
         prov = doc["provenance"]
         nav = ['<a href="index.html">All articles</a>']

@@ -18,4 +18,13 @@
     }
   });
   document.addEventListener("focusin", function () { document.body.classList.remove("tips-off"); });
+  function relate(e, on) {  // a focused or hovered span outlines its speaker, cue or claimant mention
+    var mark = e.target.closest && e.target.closest("mark.span");
+    if (!mark) return;
+    document.querySelectorAll('.mention[data-of~="' + mark.dataset.id + '"]').forEach(function (m) { m.classList.toggle("related", on); });
+  }
+  document.addEventListener("focusin", function (e) { relate(e, true); });
+  document.addEventListener("focusout", function (e) { relate(e, false); });
+  document.addEventListener("mouseover", function (e) { relate(e, true); });
+  document.addEventListener("mouseout", function (e) { relate(e, false); });
 })();
