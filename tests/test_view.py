@@ -361,9 +361,10 @@ def test_a_bad_older_release_is_reported_and_odd_attribute_values_shown_plainly(
 
     new = _copy(tmp_path / "n")
     _edit(new, "spans", odd)
-    _edit(new, "clusters", lambda rows: [dict(rows[0], claims=[1]), *rows[1:]])
+    _edit(new, "clusters", lambda rows: [dict(rows[0], claims=[1]), dict(rows[1], claims=7), *rows[2:]])
     assert main(["view", "--release", str(new), "--out", str(tmp_path / "site")]) == 1
-    assert "clusters.jsonl:1: schema-type" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "clusters.jsonl:1: schema-type" in err and "clusters.jsonl:2: schema-type" in err
     shutil.copyfile(DATASET / "clusters.jsonl", new / "clusters.jsonl")
     assert main(["view", "--release", str(new), "--out", str(tmp_path / "site")]) == 0
     tip = parse((tmp_path / "site" / "nk000.html").read_text(encoding="utf-8")).by_id["nk000-quo-01"]["data-tip"]

@@ -100,12 +100,12 @@ def _shape(config: str, path: str, rows: list[Any], numbered: bool = True) -> li
                 out.append(Incident("schema-required", **where, detail=key))
             elif not isinstance(row[key], kind):
                 out.append(Incident("schema-type", **where, detail=key, found=type(row[key]).__name__))
-        if config == "clusters" and not all(isinstance(c, str) for c in row.get("claims", [])):
-            out.append(Incident("schema-type", **where, detail="claims: a list of claim ids"))
-        if config == "clusters" and not all(
-            isinstance(c, dict) and isinstance(c.get("cluster"), str) for c in row.get("conflicts_with", [])
-        ):
-            out.append(Incident("schema-type", **where, detail="conflicts_with: a list of {cluster, note}"))
+        if config == "clusters":  # the lists the cluster links are made of
+            claims, conflicts = row.get("claims"), row.get("conflicts_with")
+            if isinstance(claims, list) and not all(isinstance(c, str) for c in claims):
+                out.append(Incident("schema-type", **where, detail="claims: a list of claim ids"))
+            if isinstance(conflicts, list) and not all(isinstance(c, dict) and isinstance(c.get("cluster"), str) for c in conflicts):
+                out.append(Incident("schema-type", **where, detail="conflicts_with: a list of {cluster, note}"))
     return out
 
 
