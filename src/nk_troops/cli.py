@@ -251,6 +251,22 @@ def _rehydrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _view(args: argparse.Namespace) -> int:
+    from .paths import release_dir
+    from .view import publish, read_diff, read_view, render_site
+
+    try:
+        release = read_view(Path(args.release) if args.release else release_dir())
+        diff = read_diff(Path(args.diff), release) if args.diff else None
+        files = render_site(release, diff)
+        publish(files, Path(args.out))
+    except IncidentError as err:  # a missing folder or an unusable --out is an unusable invocation (2), bad data 1
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2 if any(i.code == "file-missing" or i.code.startswith("view-out-") for i in err.incidents) else 1
+    print(f"wrote {len(files)} files to {args.out}: open {Path(args.out) / 'index.html'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
@@ -311,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pages", required=True, help="folder holding the raw pages (file names or SHA-256 as in standoff.json)")
     p.add_argument("--out", required=True, help="a new (or empty) folder; written only when every page and file verifies")
     p.set_defaults(func=_rehydrate)
+    p = sub.add_parser("view", help="write the release as a static site: spans drawn in each article, attributes, clusters")
+    p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier view output, which is replaced)")
+    p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--diff", metavar="OLD_RELEASE", help="mark the spans added, removed and changed since this older release folder")
+    p.set_defaults(func=_view)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
