@@ -122,9 +122,10 @@ def case(code: str, tmp: Path, exported: Path, monkeypatch) -> tuple[list[str], 
     if code in LS_FAULTS:
         (tmp / "export.json").write_text(json.dumps(_task(exported, LS_FAULTS[code]), ensure_ascii=False), encoding="utf-8")
         return ["import", "label-studio", str(tmp / "export.json"), "--out", out], 1
-    if code == "export-out-symlink":
+    if code == "export-out-symlink":  # a link on the way to --out
         (tmp / "real").mkdir()
-        (tmp / "out").symlink_to(tmp / "real")
+        (tmp / "link").symlink_to(tmp / "real")
+        out = str(tmp / "link" / "out")
     elif code == "export-out-not-empty":
         (tmp / "out").mkdir()
         (tmp / "out" / "mine.txt").write_text("keep", encoding="utf-8")

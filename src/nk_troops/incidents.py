@@ -171,7 +171,9 @@ CATALOGUE: dict[str, Entry] = {
         "the raw file's SHA-256 differs from source_sha256", "Restore the raw file byte for byte, or rebuild the document from its recipe."
     ),
     # export (export/: export, import label-studio, rehydrate)
-    "export-out-symlink": Entry("the output path is a symbolic link", "Give --out a real path; nothing is written through a link."),
+    "export-out-symlink": Entry(
+        "the output path or a folder on it is a symbolic link", "Give --out a real path; nothing is written through a link."
+    ),
     "export-out-not-empty": Entry(
         "the output path is a file or a non-empty folder", "Give --out a new or empty folder; existing files are never overwritten."
     ),

@@ -22,10 +22,11 @@ class Unusable(IncidentError):
 
 
 def check_out(out: Path) -> None:
-    """Refuse an output path that is a symlink, a file, a non-empty folder, or has no parent folder."""
+    """Refuse an output path with a symbolic link on it, a file, a non-empty folder, or no parent folder."""
     problem = None
-    if out.is_symlink():
-        problem = ("export-out-symlink", "a symbolic link")
+    link = next((p for p in (out, *out.parents) if p.is_symlink()), None)  # the path as given, link by link
+    if link is not None:
+        problem = ("export-out-symlink", f"a symbolic link: {link}")
     elif out.exists() and (not out.is_dir() or any(out.iterdir())):
         problem = ("export-out-not-empty", "an existing file" if not out.is_dir() else "a non-empty folder")
     elif not out.parent.is_dir():
