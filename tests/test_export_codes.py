@@ -136,6 +136,10 @@ def case(code: str, tmp: Path, exported: Path, monkeypatch) -> tuple[list[str], 
     if code == "export-dependency-missing":
         monkeypatch.setitem(sys.modules, "spacy", None)  # as if the formats extra were not installed
         return ["export", "--format", "spacy", "--out", out], 2
+    if code == "export-release-invalid":  # a release folder whose spans file is cut off
+        folder = _release_copy(tmp)
+        (folder / "spans.jsonl").write_text('{"layer": "claim", "id": "nk0', encoding="utf-8")
+        return ["export", "--format", "brat", "--release", str(folder), "--out", out], 1
     if code == "export-span-misaligned":
         return ["export", "--format", "spacy", "--release", str(_release_copy(tmp, _shift_first_figure)), "--out", out], 1
     standoff = exported / "standoff"
@@ -159,7 +163,7 @@ CODES = sorted(c for c in CATALOGUE if c.startswith(PREFIXES))
 
 
 def test_every_export_code_has_a_case():
-    assert len(CODES) == 19 and {c for c in CODES if not c.startswith("ls-")} | set(LS_FAULTS) == set(CODES)
+    assert len(CODES) == 20 and {c for c in CODES if not c.startswith("ls-")} | set(LS_FAULTS) == set(CODES)
 
 
 @pytest.mark.parametrize("code", CODES)

@@ -178,6 +178,9 @@ CATALOGUE: dict[str, Entry] = {
         "the output path is a file or a non-empty folder", "Give --out a new or empty folder; existing files are never overwritten."
     ),
     "export-out-parent-missing": Entry("the output folder's parent does not exist", "Create the parent folder first."),
+    "export-release-invalid": Entry(
+        "the release folder could not be read as a release", "Check it with nk-troops validate DIR; export reads valid releases."
+    ),
     "export-dependency-missing": Entry(
         "the format needs a package that is not installed", "pip install 'nk-troops[formats]' (spaCy for --format spacy)."
     ),

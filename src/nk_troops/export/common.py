@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..incidents import Incident
+from ..incidents import Incident, IncidentError
 from ..model import Layer
-from ..paths import read_release, release_dir
+from ..paths import CONFIGS, read_release, release_dir
 
 SPAN_LABELS = {Layer.CLAIM: "Claim", Layer.QUOTE: "Quote", Layer.FIGURE: "Figure"}
 # mention field of a span -> (region label, link label, layer of the span it belongs to)
@@ -98,6 +98,20 @@ def doc_views(rows: dict[str, list[dict[str, Any]]]) -> list[DocView]:
     return list(views.values())
 
 
+def read_rows(release: Path | None, configs: tuple[str, ...] = CONFIGS) -> dict[str, list[dict[str, Any]]]:
+    """``paths.read_release``, for a folder that should be a valid release: one that is not is an incident."""
+    folder = release_dir() if release is None else release
+    try:
+        return read_release(folder, configs)
+    except (OSError, ValueError) as err:
+        found = f"{type(err).__name__}: {err}"
+        raise IncidentError([Incident("export-release-invalid", file=str(folder), found=found, expected="a valid release")]) from None
+
+
 def load_views(release: Path | None = None) -> tuple[list[DocView], dict[str, list[dict[str, Any]]]]:
-    rows = read_release(release_dir() if release is None else release)
-    return doc_views(rows), rows
+    rows = read_rows(release)
+    try:
+        return doc_views(rows), rows
+    except (KeyError, TypeError, ValueError) as err:  # a row without a field the release always has
+        found = f"{type(err).__name__}: {err}"
+        raise IncidentError([Incident("export-release-invalid", file=str(release), found=found, expected="a valid release")]) from None

@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 from ..incidents import Incident, IncidentError
 from ..model import LAYER_ID_CODE, SPAN_ID_PATTERN, FigureKind, Layer, NoClaimReason, Qualifier, QuoteType, span_to_row
 from ..version import __version__
-from .common import MENTIONS, OWN_FIELDS, SPAN_LABELS, DocView, Output
+from .common import MENTIONS, OWN_FIELDS, SPAN_LABELS, DocView, Output, read_rows
 
 SENTENCE_LABEL = "NoClaimSentence"  # a sentence that holds no claim, with its reason
 LABELS = (*SPAN_LABELS.values(), *(label for label, _, _ in MENTIONS.values()), SENTENCE_LABEL)
@@ -441,10 +441,9 @@ def import_tasks(
 
     from ..build.documents import read_yaml
     from ..model import Document, from_dict
-    from ..paths import read_release
 
     imp = _Import(path)
-    rows = read_release(release, configs=("documents", "spans", "sentences"))
+    rows = read_rows(release, ("documents", "spans", "sentences"))
     docs = {d["doc_id"]: from_dict(Document, d) for d in rows["documents"]}
     files: dict[str, bytes] = {}
     changed: dict[str, dict[str, list[str]]] = {}
