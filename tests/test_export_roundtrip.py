@@ -44,10 +44,25 @@ def ls(tmp_path_factory) -> Path:
 
 
 def _as_annotated(tasks: list[dict]) -> list[dict]:
-    """Tasks as Label Studio exports them after a person submitted the pre-annotations."""
+    """Tasks as Label Studio's JSON export gives them once a person submitted the pre-annotations: the
+    annotation with its bookkeeping, the prediction by id only, results marked as coming from it."""
     out = copy.deepcopy(tasks)
-    for t in out:
-        t["annotations"] = [{"id": 1, "was_cancelled": False, "result": t["predictions"][0]["result"]}]
+    for n, t in enumerate(out, start=1):
+        result = t.pop("predictions")[0]["result"]
+        for r in result:
+            r |= {"origin": "prediction"}
+        t |= {"predictions": [n], "drafts": [], "inner_id": n, "file_upload": "tasks.json", "total_annotations": 1}
+        t["annotations"] = [
+            {
+                "id": n,
+                "completed_by": 1,
+                "was_cancelled": False,
+                "ground_truth": False,
+                "lead_time": 12.5,
+                "prediction": {},
+                "result": result,
+            }
+        ]
     return out
 
 
