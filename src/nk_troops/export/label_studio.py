@@ -130,7 +130,10 @@ NUMBERS, BOOLEANS = ("value", "value_max"), ("hedged", "year_inferred")
 MENTION_KEYS = {link: (label, layer.value, key) for key, (label, link, layer) in MENTIONS.items()}
 MENTION_LABELS = {label for label, _, _ in MENTIONS.values()}
 YAML_MENTION = {"speaker_span": "speaker_mention", "cue_span": "cue", "claimant_span": "claimant_mention"}
-_SENTENCE_WORDS = 3  # a `starts` anchor is at least this many words, for a reader's sake
+_SENTENCE_WORDS = 5  # a `starts` anchor is at least this many words, for a reader's sake
+_CLAIM_TAIL = ("claimant", "claimant_mention", "hedged", "cluster")
+_QUOTED = ("text", "prefix", "normalized", "starts")  # anchors and canonical strings: always quoted
+_PLAIN = re.compile(r"[a-z][a-z0-9]*([-_ ][a-z0-9]+)*")  # ids, labels, units: written unquoted, as the gold files do
 
 
 class _Import:
@@ -318,6 +321,8 @@ def _document_entries(imp: _Import, doc: Any, regions: dict, relations: list) ->
         for key, (_, _, span_layer) in MENTIONS.items():
             if span_layer.value == layer:
                 entry[YAML_MENTION[key]] = None
+        if layer == "claim":  # the order the gold files use
+            entry = {k: entry[k] for k in (*[k for k in entry if k not in _CLAIM_TAIL], *_CLAIM_TAIL)}
         spans[rid] = entry | {"_layer": layer, "_region": r}
     used: set[str] = set()
     for label, a, b, both_ways, at in relations:
@@ -428,6 +433,36 @@ def changes(rows: dict[str, list[dict[str, Any]]], ann: Any) -> dict[str, list[s
     }
 
 
+def _scalar(value: Any, key: str = "") -> str:
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return repr(value)
+    plain = key not in _QUOTED and _PLAIN.fullmatch(value) and value not in ("null", "true", "false", "yes", "no", "on", "off", "y", "n")
+    return value if plain else json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+
+
+def render_yaml(data: dict[str, Any]) -> str:
+    """An annotation file laid out as the hand-written ones are: block lists of spans, each anchor and each
+    sentence or exclusion entry a one-line flow mapping, free text double-quoted."""
+    lines = []
+    for key, value in data.items():
+        if not isinstance(value, list):
+            lines.append(f"{key}: {_scalar(value)}")
+        elif not value:
+            lines.append(f"{key}: []")
+        else:
+            lines.append(f"{key}:")
+            for item in value:
+                if key in ("sentences", "not_figures", "not_quotes"):
+                    lines.append("  - {" + ", ".join(f"{k}: {_scalar(v, k)}" for k, v in item.items()) + "}")
+                    continue
+                for n, (k, v) in enumerate(item.items()):
+                    shown = "{" + ", ".join(f"{a}: {_scalar(b, a)}" for a, b in v.items()) + "}" if isinstance(v, dict) else _scalar(v, k)
+                    lines.append(f"{'  - ' if n == 0 else '    '}{k}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
 def import_tasks(
     path: Path, release: Path | None = None, exclusions: Path | None = None
 ) -> tuple[dict[str, bytes], dict[str, dict[str, list[str]]]]:
@@ -476,7 +511,11 @@ def import_tasks(
             old = old if isinstance(old, dict) else {}
             entries |= {key: old.get(key) or [] for key in ("not_figures", "not_quotes")}
         header = f"# {doc_id}: imported from the Label Studio export {path.name} (nk-troops import label-studio). Format: FORMAT.md.\n"
-        body = yaml.safe_dump({"doc_id": doc_id, **entries}, sort_keys=False, allow_unicode=True, width=10_000)
+        order = ("figures", "quotes", "not_figures", "not_quotes", "claims", "sentences")  # as the gold files are laid out
+        data = {"doc_id": doc_id, **{key: entries[key] for key in order if key in entries}}
+        body = render_yaml(data)
+        if yaml.safe_load(body) != data:  # the writer below is ours: it must read back as what it was given
+            body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
         files[name] = (header + body).encode("utf-8")
     if imp.incidents:
         raise IncidentError(imp.incidents)
