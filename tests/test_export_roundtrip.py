@@ -137,6 +137,9 @@ def test_a_build_from_the_imported_files_is_the_release(ls, tmp_path):
     shutil.copytree(release_dir() / "raw", root / "dataset" / "raw")
     tasks = json.loads((ls / "tasks.json").read_text(encoding="utf-8"))
     assert _import(tmp_path, tasks, "--exclusions-from", str(root / "annotations" / "gold")) == 0
+    written = (tmp_path / "yaml" / "nk000.yaml").read_text(encoding="utf-8")
+    assert '\n  - id: nk000-fig-01\n    text: "12,000"\n    kind: count\n' in written  # laid out as the gold files
+    assert '    speaker_mention: {text: "Peskov", prefix: "' in written and "\nnot_quotes: []\nclaims:\n" in written
     for path in (tmp_path / "yaml").iterdir():
         shutil.copyfile(path, root / "annotations" / "gold" / path.name)
     assert assemble(root).rows() == ROWS
