@@ -310,8 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
-    p = sub.add_parser("export", help="write the release in another format: brat, conll, bigbio, spacy, label-studio, standoff")
-    p.add_argument("--format", required=True, choices=("brat", "conll", "bigbio", "spacy", "label-studio", "standoff"))
+    from .export import FORMATS
+
+    p = sub.add_parser("export", help=f"write the release in another format: {', '.join(FORMATS)}")
+    p.add_argument("--format", required=True, choices=tuple(FORMATS))
     p.add_argument("--out", required=True, help="a new (or empty) folder; written whole or not at all")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
     p.set_defaults(func=_export)
