@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -179,3 +180,18 @@ def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int
             per = " ".join(f"{_fmt(v):>6}" for v in e.per_doc.values())
             lines.append(f"{layer.value:<8} {e.metric:<22} {_fmt(e.pooled):>6} {ci:>13} {spread:>13}  {per}")
     return "\n".join(lines)
+
+
+def bootstrap_file(pred_path: Path, gold_dir: Path, layers: Sequence[Layer], folds: Sequence[int] | None, n: int, seed: int) -> dict[Layer, list[Estimate]]:
+    """``bootstrap_spans`` for a predictions file already checked by ``evaluate_file``, on the same documents."""
+    from .score import load_gold, read_jsonl
+
+    gold = load_gold(gold_dir)
+    keep = {d for d, f in gold.folds.items() if folds is None or f in folds}
+    records, _ = read_jsonl(pred_path)
+    pred = [r for _, r in records if r["doc_id"] in keep]
+    return bootstrap_spans([s for s in gold.spans if s["doc_id"] in keep], pred, layers, n, seed)
+
+
+def to_json(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> dict[str, Any]:
+    return {"unit": "document", "resamples": n, "seed": seed, "layers": {layer.value: [e.to_json() for e in es] for layer, es in estimates.items()}}
