@@ -47,7 +47,9 @@ def main() -> None:
             end = row["end"] - row["text"].endswith(".")
             if claim and end > row["start"]:
                 predictions.append({"doc_id": row["doc_id"], "layer": "claim", "start": row["start"], "end": end})
-    print(f"sentences: check-worthy F1 {f1_score(gold, predicted):.3f}, not check-worthy F1 {f1_score(gold, predicted, pos_label=False):.3f}")
+    print(
+        f"sentences: check-worthy F1 {f1_score(gold, predicted):.3f}, not check-worthy F1 {f1_score(gold, predicted, pos_label=False):.3f}"
+    )
     out.write_text("".join(json.dumps(p) + "\n" for p in predictions), encoding="utf-8")
     print(f"wrote {len(predictions)} predicted claim spans to {out}")
     print(render_text(evaluate_file(out, release_dir(), layers=[Layer.CLAIM])))

@@ -224,7 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
     p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
-    p.add_argument("--bootstrap", type=int, default=0, metavar="N", help="add per-document scores and a 95%% interval from N resamples of the documents")
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add per-document scores and a 95%% interval from N resamples of the documents",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of --bootstrap (default 0)")
     p.set_defaults(func=_evaluate)
     from .baselines import BASELINES

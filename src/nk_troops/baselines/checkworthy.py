@@ -43,7 +43,16 @@ def train_and_predict(train: Sequence[dict], test: Sequence[dict]) -> list[str]:
 def counts(gold: Sequence[dict], predicted: Sequence[str]) -> dict[str, float]:
     """Additive counts: hits, predicted and gold sentences of each side; reasons right on the gold no-claim sentences."""
     out = dict.fromkeys(
-        ("claim.hit", "claim.predicted", "claim.gold", "no_claim.hit", "no_claim.predicted", "no_claim.gold", "reason.correct", "reason.compared"),
+        (
+            "claim.hit",
+            "claim.predicted",
+            "claim.gold",
+            "no_claim.hit",
+            "no_claim.predicted",
+            "no_claim.gold",
+            "reason.correct",
+            "reason.compared",
+        ),
         0.0,
     )
     for row, p in zip(gold, predicted, strict=True):

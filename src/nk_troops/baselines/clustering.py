@@ -43,7 +43,10 @@ def item_bcubed(gold: Sequence[str], pred: Sequence[object]) -> list[tuple[float
     for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
         by_gold[g].add(i)
         by_pred[p].add(i)
-    return [(len(by_gold[g] & by_pred[p]) / len(by_pred[p]), len(by_gold[g] & by_pred[p]) / len(by_gold[g])) for g, p in zip(gold, pred, strict=True)]
+    return [
+        (len(by_gold[g] & by_pred[p]) / len(by_pred[p]), len(by_gold[g] & by_pred[p]) / len(by_gold[g]))
+        for g, p in zip(gold, pred, strict=True)
+    ]
 
 
 def _f1(items: list[tuple[float, float]]) -> float:

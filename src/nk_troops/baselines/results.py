@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..evaluate import score
-from ..evaluate.bootstrap import Metric, accuracy, bcubed_f1, estimate, f1, precision, recall, span_counts, span_metrics
+from ..evaluate.bootstrap import Metric, accuracy, bcubed_f1, bootstrap_spans, estimate, f1, span_counts, span_metrics
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import MANIFEST, read_release
 from . import BASELINES, checkworthy, clustering, crf, run
@@ -100,7 +100,9 @@ def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[s
             per_doc[f"crf-{layer}s"][doc_id] = span_counts(score(test_gold, pred, (layer,)))
             lap(f"crf-{layer}s")
         train_sentences, test_sentences = held_out(data["sentences"])
-        per_doc["checkworthy-tfidf"][doc_id] = checkworthy.counts(test_sentences, checkworthy.train_and_predict(train_sentences, test_sentences))
+        per_doc["checkworthy-tfidf"][doc_id] = checkworthy.counts(
+            test_sentences, checkworthy.train_and_predict(train_sentences, test_sentences)
+        )
         per_doc["majority-label"][doc_id] = checkworthy.counts(test_sentences, _majority(train_sentences, test_sentences))
         lap("checkworthy-tfidf")
         thresholds[doc_id], per_doc["clusters-tfidf"][doc_id] = clustering.fold_counts(claims, doc_id)
@@ -111,8 +113,24 @@ def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[s
         for layer in crf.LAYERS
     ]
     trained += [
-        _entry("checkworthy-tfidf", "trained", "sentences: claim / no claim, and the no-claim reason", per_doc["checkworthy-tfidf"], SENTENCE_METRICS, n, seed),
-        _entry("majority-label", "reference", "sentences: the training folds' most frequent label", per_doc["majority-label"], SENTENCE_METRICS, n, seed),
+        _entry(
+            "checkworthy-tfidf",
+            "trained",
+            "sentences: claim / no claim, and the no-claim reason",
+            per_doc["checkworthy-tfidf"],
+            SENTENCE_METRICS,
+            n,
+            seed,
+        ),
+        _entry(
+            "majority-label",
+            "reference",
+            "sentences: the training folds' most frequent label",
+            per_doc["majority-label"],
+            SENTENCE_METRICS,
+            n,
+            seed,
+        ),
         _entry(
             "clusters-tfidf",
             "trained",
@@ -140,9 +158,10 @@ def _rules(docs: dict[str, Doc], entities: list[Entity], gold: list[dict], n: in
     out = []
     for name, (layer, _) in BASELINES.items():
         pred = [span_to_row(sp) for sp in run([name], list(docs.values()), entities)]
-        per_doc = {d: span_counts(score([r for r in gold if r["doc_id"] == d], [r for r in pred if r["doc_id"] == d], (layer,))) for d in docs}
-        attributes = sorted({k.split(".")[1] for c in per_doc.values() for k in c if k.endswith(".compared")})
-        out.append(_entry(name, "rules", f"{layer} spans and attributes", per_doc, span_metrics(layer, attributes), n, seed))
+        (estimates,) = bootstrap_spans(gold, pred, (layer,), n, seed).values()
+        out.append(
+            {"name": name, "kind": "rules", "scored": f"{layer} spans and attributes", "estimates": [e.to_json() for e in estimates]}
+        )
     return out
 
 
@@ -185,7 +204,10 @@ def render_table(results: dict[str, Any]) -> str:
     entries = results["baselines"]
     docs = list(entries[0]["estimates"][0]["per_doc"])
     b = results["bootstrap"]
-    head = [f"| baseline | scored | metric | pooled | 95% CI | mean ± sd | {' | '.join(docs)} |", "|---|---|---|---:|---|---:|" + "---:|" * len(docs)]
+    head = [
+        f"| baseline | scored | metric | pooled | 95% CI | mean ± sd | {' | '.join(docs)} |",
+        "|---|---|---|---:|---|---:|" + "---:|" * len(docs),
+    ]
     label = lambda e: f"{e['name']} (reference)" if e["kind"] == "reference" else e["name"]  # noqa: E731
     thresholds = next(e["thresholds"] for e in entries if "thresholds" in e)
     lines = [

@@ -137,7 +137,11 @@ def span_counts(report: Any) -> dict[str, float]:
     for layer, schemas in report.layers.items():
         for schema in ("strict", "partial"):
             c = schemas[schema]
-            out |= {f"{layer}.{schema}.hit": c.COR + 0.5 * c.PAR, f"{layer}.{schema}.predicted": c.actual, f"{layer}.{schema}.gold": c.possible}
+            out |= {
+                f"{layer}.{schema}.hit": c.COR + 0.5 * c.PAR,
+                f"{layer}.{schema}.predicted": c.actual,
+                f"{layer}.{schema}.gold": c.possible,
+            }
     for layer, tallies in report.attributes.items():
         for attribute, t in tallies.items():
             out |= {f"{layer}.{attribute}.correct": t.correct, f"{layer}.{attribute}.compared": t.compared}
@@ -160,8 +164,12 @@ def bootstrap_spans(
 
     docs = sorted({r["doc_id"] for r in gold})
     per_doc = {d: span_counts(score([r for r in gold if r["doc_id"] == d], [r for r in pred if r["doc_id"] == d], layers)) for d in docs}
-    carried = lambda layer: sorted({k.split(".")[1] for c in per_doc.values() for k in c if k.startswith(f"{layer}.") and k.endswith(".compared")})  # noqa: E731
-    return {layer: estimate(per_doc, span_metrics(layer, carried(layer)), n, seed) for layer in layers}
+    return {layer: estimate(per_doc, span_metrics(layer, _carried(per_doc, layer)), n, seed) for layer in layers}
+
+
+def _carried(per_doc: Mapping[str, Counts], layer: Layer) -> list[str]:
+    """The attributes of a layer that the predictions of some document carry."""
+    return sorted({k.split(".")[1] for c in per_doc.values() for k in c if k.startswith(f"{layer}.") and k.endswith(".compared")})
 
 
 def _fmt(x: float | None) -> str:
@@ -182,7 +190,9 @@ def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int
     return "\n".join(lines)
 
 
-def bootstrap_file(pred_path: Path, gold_dir: Path, layers: Sequence[Layer], folds: Sequence[int] | None, n: int, seed: int) -> dict[Layer, list[Estimate]]:
+def bootstrap_file(
+    pred_path: Path, gold_dir: Path, layers: Sequence[Layer], folds: Sequence[int] | None, n: int, seed: int
+) -> dict[Layer, list[Estimate]]:
     """``bootstrap_spans`` for a predictions file already checked by ``evaluate_file``, on the same documents."""
     from .score import load_gold, read_jsonl
 
@@ -194,4 +204,9 @@ def bootstrap_file(pred_path: Path, gold_dir: Path, layers: Sequence[Layer], fol
 
 
 def to_json(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> dict[str, Any]:
-    return {"unit": "document", "resamples": n, "seed": seed, "layers": {layer.value: [e.to_json() for e in es] for layer, es in estimates.items()}}
+    return {
+        "unit": "document",
+        "resamples": n,
+        "seed": seed,
+        "layers": {layer.value: [e.to_json() for e in es] for layer, es in estimates.items()},
+    }
