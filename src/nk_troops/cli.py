@@ -142,6 +142,9 @@ def _baseline(args: argparse.Namespace) -> int:
         if args.write and not all((root / name).is_file() for name in baseline_results.FILES):
             print(f"--write needs a checkout: no README.md and DATASHEET.md in {root.resolve()} (give --root)", file=sys.stderr)
             return 2
+        if missing := baseline_results.missing_extra():
+            print(f"the trained baselines need {', '.join(missing)}: pip install 'nk-troops[baselines]'", file=sys.stderr)
+            return 2
         results = baseline_results.compute(release, timings=timings)
         print(baseline_results.render_table(results))
         print("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()) + f"; total {sum(timings.values()):.2f}", file=sys.stderr)

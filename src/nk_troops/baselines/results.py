@@ -10,12 +10,14 @@ everything and fails when the committed file or a block is stale.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from . import BASELINES, checkworthy, clustering, crf, run
 from .common import Doc
 from .speakers import SpeakerRanker
 
+EXTRA = {"sklearn": "scikit-learn", "pycrfsuite": "python-crfsuite"}  # import name -> distribution, of the `baselines` extra
 RESULTS = Path("results") / "baselines.json"  # in a checkout
 COMMAND = "nk-troops baseline --results --write"
 FILES = ("README.md", "DATASHEET.md")  # each has a `baselines` block
@@ -58,13 +61,95 @@ CLUSTER_METRICS = [
 ]
 
 
-def _entry(name: str, kind: str, scored: str, per_doc: dict, metrics: list[Metric], n: int, seed: int, **extra: Any) -> dict:
-    return {"name": name, "kind": kind, "scored": scored, **extra, "estimates": [e.to_json() for e in estimate(per_doc, metrics, n, seed)]}
+BASELINE_ROWS = [  # name, kind, what is scored, metrics (in table order)
+    *[(f"crf-{layer}s", "trained", SCORED[layer], span_metrics(layer, ATTRIBUTES[layer])) for layer in crf.LAYERS],
+    ("checkworthy-tfidf", "trained", "sentences: claim / no claim, and the no-claim reason", SENTENCE_METRICS),
+    ("majority-label", "reference", "sentences: the training folds' most frequent label", SENTENCE_METRICS),
+    ("clusters-tfidf", "trained", "gold claims clustered across the articles", CLUSTER_METRICS),
+    ("singletons", "reference", "gold claims, each its own cluster", CLUSTER_METRICS),
+]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The release as the baselines read it."""
+
+    docs: dict[str, Doc]
+    entities: list[Entity]
+    spans: list[dict]
+    sentences: list[dict]
+    tokens: list[dict]
+    clusters: list[dict]
+
+    @classmethod
+    def read(cls, release: Path) -> Inputs:
+        data = read_release(release, ("documents", "spans", "sentences", "tokens", "entities", "clusters"))
+        docs = {row["doc_id"]: Doc.from_row(row) for row in data["documents"]}
+        entities = [from_dict(Entity, e) for e in data["entities"]]
+        return cls(docs, entities, data["spans"], data["sentences"], data["tokens"], data["clusters"])
+
+    @property
+    def claims(self) -> list[dict]:
+        return [r for r in self.spans if r["layer"] == Layer.CLAIM]
+
+
+def missing_extra() -> list[str]:
+    """The distributions of the ``baselines`` extra that are not installed."""
+    return [dist for module, dist in EXTRA.items() if importlib.util.find_spec(module) is None]
 
 
 def _majority(train: list[dict], test: list[dict]) -> list[str]:
     labels = [checkworthy.label(r) for r in train]
     return [max(sorted(set(labels)), key=labels.count)] * len(test)
+
+
+def predict_fold(inputs: Inputs, doc_id: str, lap: Callable[[str], None] = lambda _name: None) -> dict[str, Any]:
+    """Every trained baseline's predictions for one held-out document, from what the other documents teach.
+
+    Span baselines give span rows of the document, sentence baselines a label per
+    sentence of it, the clustering a label per claim of the release (and its threshold).
+    """
+
+    def held_out(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+        return [r for r in rows if r["doc_id"] != doc_id], [r for r in rows if r["doc_id"] == doc_id]
+
+    texts = {d: doc.text for d, doc in inputs.docs.items()}
+    out: dict[str, Any] = {}
+    train_tokens, test_tokens = held_out(inputs.tokens)
+    train_spans, _ = held_out(inputs.spans)
+    for layer in crf.LAYERS:
+        pred = crf.spans_of(test_tokens, crf.train_and_tag(train_tokens, test_tokens, layer), layer)
+        layer_gold = [r for r in train_spans if r["layer"] == layer]
+        if layer is Layer.FIGURE:
+            pred = crf.FigureAttributes(layer_gold, texts).predict(pred, texts)
+        elif layer is Layer.QUOTE:
+            pred = SpeakerRanker(layer_gold, inputs.docs, inputs.entities).predict(pred, inputs.docs)
+        out[f"crf-{layer}s"] = pred
+        lap(f"crf-{layer}s")
+    train_sentences, test_sentences = held_out(inputs.sentences)
+    out["checkworthy-tfidf"] = checkworthy.train_and_predict(train_sentences, test_sentences)
+    out["majority-label"] = _majority(train_sentences, test_sentences)
+    lap("checkworthy-tfidf")
+    out["threshold"], out["clusters-tfidf"] = clustering.fold_labels(inputs.claims, doc_id)
+    out["singletons"] = list(range(len(inputs.claims)))
+    lap("clusters-tfidf")
+    return out
+
+
+def _counts(inputs: Inputs, doc_id: str, predicted: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Additive counts of each baseline's predictions for one document against its gold annotations."""
+    gold = [r for r in inputs.spans if r["doc_id"] == doc_id]
+    sentences = [r for r in inputs.sentences if r["doc_id"] == doc_id]
+    out = {f"crf-{layer}s": span_counts(score(gold, predicted[f"crf-{layer}s"], (layer,))) for layer in crf.LAYERS}
+    out |= {name: checkworthy.counts(sentences, predicted[name]) for name in ("checkworthy-tfidf", "majority-label")}
+    return out | {name: clustering.counts(inputs.claims, predicted[name], doc_id) for name in ("clusters-tfidf", "singletons")}
+
+
+def _conflicts(clusters: list[dict]) -> dict[str, int]:
+    """How many conflicting cluster pairs there are, and how many of them the most conflicted cluster is in."""
+    pairs = {frozenset((c["id"], x["cluster"])) for c in clusters for x in c["conflicts_with"]}
+    share = max((sum(c["id"] in p for p in pairs) for c in clusters), default=0)
+    return {"pairs": len(pairs), "most_in_one_cluster": share}
 
 
 def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[str, float] | None = None) -> dict[str, Any]:
@@ -77,91 +162,43 @@ def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[s
         timings[name] = timings.get(name, 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
 
-    data = read_release(release, ("documents", "spans", "sentences", "tokens", "entities"))
-    docs = {row["doc_id"]: Doc.from_row(row) for row in data["documents"]}
-    texts = {d: doc.text for d, doc in docs.items()}
-    entities = [from_dict(Entity, e) for e in data["entities"]]
-    gold, claims = data["spans"], [r for r in data["spans"] if r["layer"] == Layer.CLAIM]
+    inputs = Inputs.read(release)
     per_doc: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
     thresholds = {}
     lap("read")
-    for doc_id in sorted(docs):
-        held_out = lambda rows, d=doc_id: ([r for r in rows if r["doc_id"] != d], [r for r in rows if r["doc_id"] == d])  # noqa: E731
-        train_tokens, test_tokens = held_out(data["tokens"])
-        train_gold, test_gold = held_out(gold)
-        for layer in crf.LAYERS:
-            pred = crf.spans_of(test_tokens, crf.train_and_tag(train_tokens, test_tokens, layer), layer)
-            lap(f"crf-{layer}s")
-            layer_gold = [r for r in train_gold if r["layer"] == layer]
-            if layer is Layer.FIGURE:
-                pred = crf.FigureAttributes(layer_gold, texts).predict(pred, texts)
-            elif layer is Layer.QUOTE:
-                pred = SpeakerRanker(layer_gold, docs, entities).predict(pred, docs)
-            per_doc[f"crf-{layer}s"][doc_id] = span_counts(score(test_gold, pred, (layer,)))
-            lap(f"crf-{layer}s")
-        train_sentences, test_sentences = held_out(data["sentences"])
-        per_doc["checkworthy-tfidf"][doc_id] = checkworthy.counts(
-            test_sentences, checkworthy.train_and_predict(train_sentences, test_sentences)
+    for doc_id in sorted(inputs.docs):
+        predicted = predict_fold(inputs, doc_id, lap)
+        thresholds[doc_id] = predicted["threshold"]
+        for name, counts in _counts(inputs, doc_id, predicted).items():
+            per_doc[name][doc_id] = counts
+    entries = []
+    for name, kind, scored, metrics in BASELINE_ROWS:
+        extra = {"thresholds": thresholds} if name == "clusters-tfidf" else {}
+        entries.append(
+            {"name": name, "kind": kind, "scored": scored, **extra, "estimates": _json(estimate(per_doc[name], metrics, n, seed))}
         )
-        per_doc["majority-label"][doc_id] = checkworthy.counts(test_sentences, _majority(train_sentences, test_sentences))
-        lap("checkworthy-tfidf")
-        thresholds[doc_id], per_doc["clusters-tfidf"][doc_id] = clustering.fold_counts(claims, doc_id)
-        per_doc["singletons"][doc_id] = clustering.counts(claims, range(len(claims)), doc_id)
-        lap("clusters-tfidf")
-    trained = [
-        _entry(f"crf-{layer}s", "trained", SCORED[layer], per_doc[f"crf-{layer}s"], span_metrics(layer, ATTRIBUTES[layer]), n, seed)
-        for layer in crf.LAYERS
-    ]
-    trained += [
-        _entry(
-            "checkworthy-tfidf",
-            "trained",
-            "sentences: claim / no claim, and the no-claim reason",
-            per_doc["checkworthy-tfidf"],
-            SENTENCE_METRICS,
-            n,
-            seed,
-        ),
-        _entry(
-            "majority-label",
-            "reference",
-            "sentences: the training folds' most frequent label",
-            per_doc["majority-label"],
-            SENTENCE_METRICS,
-            n,
-            seed,
-        ),
-        _entry(
-            "clusters-tfidf",
-            "trained",
-            "gold claims clustered across the articles",
-            per_doc["clusters-tfidf"],
-            CLUSTER_METRICS,
-            n,
-            seed,
-            thresholds=thresholds,
-        ),
-        _entry("singletons", "reference", "gold claims, each its own cluster", per_doc["singletons"], CLUSTER_METRICS, n, seed),
-    ]
-    rules = _rules(docs, entities, gold, n, seed)
+    entries += _rules(inputs, n, seed)
     lap("rules")
     manifest = json.loads((release / MANIFEST).read_text(encoding="utf-8"))
     return {
         "release": {"version": manifest.get("version"), "content_sha256": manifest.get("content_sha256")},
         "bootstrap": {"unit": "document", "resamples": n, "seed": seed, "interval": "95% percentile"},
-        "baselines": trained + rules,
+        "conflicts": _conflicts(inputs.clusters),
+        "baselines": entries,
     }
 
 
-def _rules(docs: dict[str, Doc], entities: list[Entity], gold: list[dict], n: int, seed: int) -> list[dict]:
+def _json(estimates: list) -> list[dict]:
+    return [e.to_json() for e in estimates]
+
+
+def _rules(inputs: Inputs, n: int, seed: int) -> list[dict]:
     """The rule baselines on every document (nothing to hold out: they were written with all five in view)."""
     out = []
     for name, (layer, _) in BASELINES.items():
-        pred = [span_to_row(sp) for sp in run([name], list(docs.values()), entities)]
-        (estimates,) = bootstrap_spans(gold, pred, (layer,), n, seed).values()
-        out.append(
-            {"name": name, "kind": "rules", "scored": f"{layer} spans and attributes", "estimates": [e.to_json() for e in estimates]}
-        )
+        pred = [span_to_row(sp) for sp in run([name], list(inputs.docs.values()), inputs.entities)]
+        (estimates,) = bootstrap_spans(inputs.spans, pred, (layer,), n, seed).values()
+        out.append({"name": name, "kind": "rules", "scored": f"{layer} spans and attributes", "estimates": _json(estimates)})
     return out
 
 
@@ -210,6 +247,7 @@ def render_table(results: dict[str, Any]) -> str:
     ]
     label = lambda e: f"{e['name']} (reference)" if e["kind"] == "reference" else e["name"]  # noqa: E731
     thresholds = next(e["thresholds"] for e in entries if "thresholds" in e)
+    conflicts = results["conflicts"]
     lines = [
         "**Trained baselines**, leave one document out: the column of a document holds the score of models fitted on the",
         "other four (features, vocabularies, weights and thresholds alike); `pooled` scores the five held-out documents",
@@ -229,8 +267,9 @@ def render_table(results: dict[str, Any]) -> str:
         "- clusters-tfidf: gold claims, TF-IDF cosine distance, average-linkage agglomerative clustering; the threshold",
         "  chosen on the training documents per fold: " + ", ".join(f"{d} {t:.2f}" for d, t in thresholds.items()) + ".",
         "  Claims of one proposition recur across articles, so the folds leak propositions (DATASHEET.md).",
-        "- No conflict detection baseline: the release has six conflicting cluster pairs, five of them sharing one",
-        "  single-claim cluster, so a held-out score would rest on one or two decisions.",
+        f"- No conflict detection baseline: the release has {conflicts['pairs']} conflicting cluster pairs, "
+        f"{conflicts['most_in_one_cluster']} of them sharing one cluster,",
+        "  so a held-out score would rest on one or two decisions.",
         "",
         "**Rules written with the five test texts in view**: not cross-validated, as there is no held-out text; read",
         "them as what patterns reach on these articles, not as an estimate for other news. The per-document",
