@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..evaluate import score
-from ..evaluate.bootstrap import Metric, accuracy, bcubed_f1, bootstrap_spans, estimate, f1, span_counts, span_metrics
+from ..evaluate.bootstrap import Metric, accuracy, bcubed_f1, bootstrap_spans, estimate, f1, recall, span_counts, span_metrics
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import MANIFEST, read_release
 from . import BASELINES, checkworthy, clustering, crf, run
@@ -39,7 +39,7 @@ ATTRIBUTES = {Layer.FIGURE: ("kind", "qualifier", "value"), Layer.QUOTE: ("speak
 SCORED = {
     Layer.FIGURE: "figure spans; kind, qualifier (trained) and value (quantulum3) on matched spans",
     Layer.QUOTE: "quote spans; speaker (trained mention ranker) on matched spans",
-    Layer.CLAIM: "claim spans",
+    Layer.CLAIM: "claim spans; recall also on the claims of propositions no training document states",
 }
 
 
@@ -61,8 +61,18 @@ CLUSTER_METRICS = [
 ]
 
 
+UNSEEN = "unseen-claim"  # counts of the claims whose proposition no training document states
+UNSEEN_RECALL = Metric("strict R, unseen propositions", recall, tuple(f"{UNSEEN}.strict.{k}" for k in ("hit", "predicted", "gold")))
 BASELINE_ROWS = [  # name, kind, what is scored, metrics (in table order)
-    *[(f"crf-{layer}s", "trained", SCORED[layer], span_metrics(layer, ATTRIBUTES[layer])) for layer in crf.LAYERS],
+    *[
+        (
+            f"crf-{layer}s",
+            "trained",
+            SCORED[layer],
+            span_metrics(layer, ATTRIBUTES[layer]) + ([UNSEEN_RECALL] if layer is Layer.CLAIM else []),
+        )
+        for layer in crf.LAYERS
+    ],
     ("checkworthy-tfidf", "trained", "sentences: claim / no claim, and the no-claim reason", SENTENCE_METRICS),
     ("majority-label", "reference", "sentences: the training folds' most frequent label", SENTENCE_METRICS),
     ("clusters-tfidf", "trained", "gold claims clustered across the articles", CLUSTER_METRICS),
@@ -141,6 +151,11 @@ def _counts(inputs: Inputs, doc_id: str, predicted: dict[str, Any]) -> dict[str,
     gold = [r for r in inputs.spans if r["doc_id"] == doc_id]
     sentences = [r for r in inputs.sentences if r["doc_id"] == doc_id]
     out = {f"crf-{layer}s": span_counts(score(gold, predicted[f"crf-{layer}s"], (layer,))) for layer in crf.LAYERS}
+    seen = {r["cluster"] for r in inputs.claims if r["doc_id"] != doc_id}  # propositions a training document states
+    unseen = [r for r in gold if r["layer"] == Layer.CLAIM and r["cluster"] not in seen]
+    out["crf-claims"] |= {
+        UNSEEN + k.removeprefix("claim"): v for k, v in span_counts(score(unseen, predicted["crf-claims"], (Layer.CLAIM,))).items()
+    }
     out |= {name: checkworthy.counts(sentences, predicted[name]) for name in ("checkworthy-tfidf", "majority-label")}
     return out | {name: clustering.counts(inputs.claims, predicted[name], doc_id) for name in ("clusters-tfidf", "singletons")}
 
