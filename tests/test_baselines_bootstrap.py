@@ -83,3 +83,10 @@ def test_evaluate_bootstrap_needs_a_positive_count(tmp_path, capsys) -> None:
     pred.write_text("", encoding="utf-8")
     assert main(["evaluate", "--pred", str(pred), "--bootstrap", "-1"]) == 2
     assert "--bootstrap" in capsys.readouterr().err
+
+
+def test_a_document_with_predictions_and_no_gold_counts() -> None:
+    gold = [{"doc_id": "nk000", "layer": "figure", "start": 0, "end": 5}]
+    pred = [{"doc_id": "nk000", "layer": "figure", "start": 0, "end": 5}, {"doc_id": "nk001", "layer": "figure", "start": 0, "end": 5}]
+    (p, _r, f, _partial) = bootstrap_spans(gold, pred, (Layer.FIGURE,), n=0)[Layer.FIGURE]
+    assert (p.pooled, p.per_doc, f.per_doc) == (0.5, {"nk000": 1.0, "nk001": 0.0}, {"nk000": 1.0, "nk001": 0.0})

@@ -51,7 +51,7 @@ SENTENCE_METRICS = [
     Metric("claim F1", f1, _sides("claim")),
     Metric("no-claim F1", f1, _sides("no_claim")),
     Metric("macro F1", lambda *c: (f1(*c[:3]) + f1(*c[3:])) / 2, (*_sides("claim"), *_sides("no_claim"))),
-    Metric("label accuracy (gold no-claim)", accuracy, ("reason.correct", "reason.compared")),
+    Metric("reason accuracy (gold no-claim)", accuracy, ("reason.correct", "reason.compared")),
 ]
 CLUSTER_KEYS = ("bcubed.precision", "bcubed.recall", "bcubed.items")
 CLUSTER_METRICS = [
@@ -265,7 +265,7 @@ def render_table(results: dict[str, Any]) -> str:
     conflicts = results["conflicts"]
     lines = [
         "**Trained baselines**, leave one document out: the column of a document holds the score of models fitted on the",
-        "other four (features, vocabularies, weights and thresholds alike); `pooled` scores the five held-out documents",
+        "other four (vocabularies, weights and thresholds alike); `pooled` scores the five held-out documents",
         "together; `mean ± sd` is over the five documents (sample sd); the 95% CI is a percentile bootstrap over",
         f"documents ({b['resamples']} resamples, seed {b['seed']}), because sentences of one article are not",
         "independent. With five documents the interval is coarse. Span layers use strict (exact offsets) and partial",
@@ -277,8 +277,8 @@ def render_table(results: dict[str, Any]) -> str:
         "- crf-*: a linear-chain CRF (python-crfsuite) per layer on the `tokens` config, generic features only.",
         "- crf-quotes speaker: a trained logistic-regression ranker over the registry's mentions near the quote (the",
         "  registry's aliases come from all five articles: mention finding is an oracle lookup, only the choice is learned).",
-        "- checkworthy-tfidf: TF-IDF + logistic regression on the `sentences` config; the label accuracy is over the",
-        "  no-claim sentences (right when the reason is right). majority-label: the training folds' commonest label.",
+        "- checkworthy-tfidf: TF-IDF + logistic regression on the `sentences` config; the reason accuracy is over the",
+        "  gold no-claim sentences (right when the predicted reason is theirs). majority-label: the training folds' commonest label.",
         "- clusters-tfidf: gold claims, TF-IDF cosine distance, average-linkage agglomerative clustering; the threshold",
         "  chosen on the training documents per fold: " + ", ".join(f"{d} {t:.2f}" for d, t in thresholds.items()) + ".",
         "  Claims of one proposition recur across articles, so the folds leak propositions (DATASHEET.md).",

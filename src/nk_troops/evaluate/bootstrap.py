@@ -157,12 +157,12 @@ def span_metrics(layer: Layer, attributes: Sequence[str] = ()) -> list[Metric]:
 
 
 def bootstrap_spans(
-    gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer], n: int = 1000, seed: int = 0
+    gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer], n: int = 1000, seed: int = 0, docs: Sequence[str] | None = None
 ) -> dict[Layer, list[Estimate]]:
-    """Per layer: span and attribute estimates over the documents of ``gold``, each document scored on its own."""
+    """Per layer: span and attribute estimates over ``docs`` (default: every document of either side), each scored on its own."""
     from . import score
 
-    docs = sorted({r["doc_id"] for r in gold})
+    docs = sorted({r["doc_id"] for r in (*gold, *pred)} if docs is None else docs)
     per_doc = {d: span_counts(score([r for r in gold if r["doc_id"] == d], [r for r in pred if r["doc_id"] == d], layers)) for d in docs}
     return {layer: estimate(per_doc, span_metrics(layer, _carried(per_doc, layer)), n, seed) for layer in layers}
 
@@ -200,7 +200,7 @@ def bootstrap_file(
     keep = {d for d, f in gold.folds.items() if folds is None or f in folds}
     records, _ = read_jsonl(pred_path)
     pred = [r for _, r in records if r["doc_id"] in keep]
-    return bootstrap_spans([s for s in gold.spans if s["doc_id"] in keep], pred, layers, n, seed)
+    return bootstrap_spans([s for s in gold.spans if s["doc_id"] in keep], pred, layers, n, seed, sorted(keep))
 
 
 def to_json(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> dict[str, Any]:
