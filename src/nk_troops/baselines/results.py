@@ -22,7 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from ..evaluate import score
-from ..evaluate.bootstrap import Metric, accuracy, bcubed_f1, bootstrap_spans, estimate, f1, recall, span_counts, span_metrics
+from ..evaluate.bootstrap import (
+    Metric,
+    accuracy,
+    bcubed_f1,
+    bcubed_precision,
+    bcubed_recall,
+    bootstrap_spans,
+    estimate,
+    f1,
+    recall,
+    span_counts,
+    span_metrics,
+)
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import MANIFEST, read_release
 from . import BASELINES, checkworthy, clustering, crf, run
@@ -55,8 +67,8 @@ SENTENCE_METRICS = [
 ]
 CLUSTER_KEYS = ("bcubed.precision", "bcubed.recall", "bcubed.items")
 CLUSTER_METRICS = [
-    Metric("B-cubed P", lambda p, _r, n: p / n, CLUSTER_KEYS),
-    Metric("B-cubed R", lambda _p, r, n: r / n, CLUSTER_KEYS),
+    Metric("B-cubed P", bcubed_precision, CLUSTER_KEYS),
+    Metric("B-cubed R", bcubed_recall, CLUSTER_KEYS),
     Metric("B-cubed F1", bcubed_f1, CLUSTER_KEYS),
 ]
 

@@ -49,8 +49,16 @@ def accuracy(correct: np.ndarray, compared: np.ndarray) -> np.ndarray:
     return _ratio(correct, compared)
 
 
+def bcubed_precision(precision_sum: np.ndarray, _recall_sum: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """B-cubed precision from per-item precisions summed over the items."""
+    return _ratio(precision_sum, items)
+
+
+def bcubed_recall(_precision_sum: np.ndarray, recall_sum: np.ndarray, items: np.ndarray) -> np.ndarray:
+    return _ratio(recall_sum, items)
+
+
 def bcubed_f1(precision_sum: np.ndarray, recall_sum: np.ndarray, items: np.ndarray) -> np.ndarray:
-    """B-cubed F1 from per-item precisions and recalls summed over the items."""
     p, r = _ratio(precision_sum, items), _ratio(recall_sum, items)
     return _ratio(2 * p * r, p + r)
 
