@@ -259,7 +259,8 @@ def _rows(entries: list[dict], label: Callable[[dict], str]) -> list[str]:
             spread = "—" if e["mean"] is None else f"{e['mean']:.3f} ± {_f(e['sd'])}"
             first = f"{label(entry)} | {entry['scored']}" if i == 0 else " | "
             per_doc = " | ".join(_f(v) for v in e["per_doc"].values())
-            lines.append(f"| {first} | {e['metric']} | {_f(e['pooled'])} | {_f(low)}–{_f(high)} | {spread} | {per_doc} |")
+            ci = "—" if low is None else f"{_f(low)}–{_f(high)}"
+            lines.append(f"| {first} | {e['metric']} | {_f(e['pooled'])} | {ci} | {spread} | {per_doc} |")
     return lines
 
 

@@ -191,7 +191,7 @@ def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int
     lines = [f"bootstrap over documents: {n} resamples, seed {seed} (95% percentile interval)", head, "-" * len(head)]
     for layer, es in estimates.items():
         for e in es:
-            ci = f"{_fmt(e.low)}–{_fmt(e.high)}"
+            ci = "—" if e.low is None else f"{_fmt(e.low)}–{_fmt(e.high)}"
             spread = f"{_fmt(e.mean)} ± {_fmt(e.sd)}"
             per = " ".join(f"{_fmt(v):>6}" for v in e.per_doc.values())
             lines.append(f"{layer.value:<8} {e.metric:<22} {_fmt(e.pooled):>6} {ci:>13} {spread:>13}  {per}")
