@@ -100,8 +100,6 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    import json
-
     from .evaluate import evaluate_file, render_json
     from .evaluate import render_text as render_report
     from .model import Layer
@@ -116,17 +114,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
         print(render_text(err.incidents), file=sys.stderr)
         return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
-    if not args.bootstrap:
-        print(render_json(report) if args.format == "json" else render_report(report))
-        return 0
-    from .evaluate import bootstrap
+    out = render_json(report) if args.format == "json" else render_report(report)
+    if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
+        from .evaluate import bootstrap
 
-    gold = Path(args.gold) if args.gold else release_dir()
-    estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
-    if args.format == "json":
-        print(json.dumps(report.to_json() | {"bootstrap": bootstrap.to_json(estimates, args.bootstrap, args.seed)}, indent=1))
-    else:
-        print(render_report(report) + "\n\n" + bootstrap.render_text(estimates, args.bootstrap, args.seed))
+        gold = Path(args.gold) if args.gold else release_dir()
+        estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
+        out = bootstrap.attach(out, args.format, estimates, args.bootstrap, args.seed)
+    print(out)
     return 0
 
 

@@ -15,6 +15,7 @@ with the choice of articles, no more.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,3 +219,10 @@ def to_json(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) ->
         "seed": seed,
         "layers": {layer.value: [e.to_json() for e in es] for layer, es in estimates.items()},
     }
+
+
+def attach(rendered: str, fmt: str, estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> str:
+    """A rendered report with the estimates added: a ``bootstrap`` key in JSON, a second table in text."""
+    if fmt == "json":
+        return json.dumps(json.loads(rendered) | {"bootstrap": to_json(estimates, n, seed)}, indent=1)
+    return f"{rendered}\n\n{render_text(estimates, n, seed)}"
