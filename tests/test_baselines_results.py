@@ -139,3 +139,27 @@ def test_missing_extra_is_an_unusable_invocation(monkeypatch, capsys) -> None:
     monkeypatch.setitem(results.EXTRA, "nk_troops_no_such_module", "no-such-dist")
     assert main(["baseline", "--results"]) == 2
     assert "no-such-dist: pip install 'nk-troops[baselines]'" in capsys.readouterr().err
+
+
+def test_speaker_ranker_learns_who_speaks() -> None:
+    from nk_troops.baselines.common import Doc
+    from nk_troops.baselines.speakers import SpeakerRanker
+    from nk_troops.model import Entity, EntityType
+
+    people = [Entity(e, e.title(), EntityType.PERSON, (e.title(),)) for e in ("kim", "lee", "park")]
+
+    def doc(doc_id: str, text: str) -> Doc:
+        return Doc(doc_id, 0, text, "2024-10-18", ((0, len(text), "paragraph"),), ((0, len(text)),))
+
+    def quote(d: Doc, content: str, speaker: str) -> dict:
+        start = d.text.index(content)
+        return {"doc_id": d.doc_id, "layer": "quote", "start": start, "end": start + len(content), "speaker": speaker}
+
+    train = [doc("nk001", "Kim met Lee. Kim said “we will go”, and Park agreed."), doc("nk002", "Park met Kim. Park said “no” to Lee.")]
+    gold = [quote(train[0], "we will go", "kim"), quote(train[1], "no", "park")]
+    ranker = SpeakerRanker(gold, {d.doc_id: d for d in train}, people)
+    test = doc("nk003", "Kim and Park spoke. Lee said “soon” to Kim.")
+    (predicted,) = ranker.predict([quote(test, "soon", "?")], {"nk003": test})
+    assert predicted["speaker"] == "lee"
+    empty = doc("nk004", "Nobody said “nothing”.")
+    assert ranker.predict([quote(empty, "nothing", "?")], {"nk004": empty})[0]["speaker"] == "unknown"
