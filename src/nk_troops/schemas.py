@@ -1,4 +1,4 @@
-"""Schemas derived from ``model.py``: JSON Schema, pandera and HF ``Features``.
+"""Schemas derived from ``model.py``: JSON Schema and HF ``Features`` (pandera: ``frames.py``).
 
 Nothing here names a field: every property, column and feature comes from
 ``model.record_fields`` / ``model.flat_span_columns``. The only additions are
@@ -147,67 +147,6 @@ def write_json_schemas(folder: Path) -> list[Path]:
         path.write_text(render_json_schema(name), encoding="utf-8")
         paths.append(path)
     return paths
-
-
-# --- pandera ---------------------------------------------------------------
-
-
-def _pandera_column(tp: Any, md: dict[str, Any], nullable: bool) -> Any:
-    import pandera.pandas as pa
-
-    inner, optional = model.unwrap_optional(tp)
-    nullable = nullable or optional
-    checks = []
-    dtype: Any = None  # lists, nested records and nullable booleans stay object columns
-    if _is_enum(inner):
-        dtype, checks = str, [pa.Check.isin([e.value for e in inner])]
-    elif inner is str:
-        dtype = str
-        if "pattern" in md:
-            checks.append(pa.Check.str_matches(md["pattern"]))
-        if "minLength" in md:
-            checks.append(pa.Check.str_length(min_value=md["minLength"]))
-    elif inner in (int, float):
-        dtype = "float64" if inner is float or nullable else "int64"
-        if "minimum" in md:
-            checks.append(pa.Check.ge(md["minimum"]))
-        if "maximum" in md:
-            checks.append(pa.Check.le(md["maximum"]))
-    elif inner is bool:
-        dtype = None if nullable else bool
-        checks.append(pa.Check.isin([True, False]))
-    # an all-null float column arrives as object: coerce nullable numbers, check every other dtype as is
-    return pa.Column(dtype, checks=checks, nullable=nullable, required=True, coerce=dtype == "float64")
-
-
-def pandera_spans_schema() -> Any:
-    """The flat span table (``spans.jsonl`` as a DataFrame)."""
-    import pandera.pandas as pa
-
-    cols = {"layer": pa.Column(str, checks=[pa.Check.isin(_LAYER_ENUM)])}
-    for name, tp, md, layers in model.flat_span_columns():
-        cols[name] = _pandera_column(tp, md, nullable=len(layers) < len(Layer))
-    return pa.DataFrameSchema(cols, strict=True, name="spans")
-
-
-def _flat_document_columns(cls: type, prefix: str = "") -> dict[str, Any]:
-    cols = {}
-    for name, tp, md in model.record_fields(cls):
-        inner, _ = model.unwrap_optional(tp)
-        if dataclasses.is_dataclass(inner) and _tuple_item(inner) is None:
-            cols |= _flat_document_columns(inner, f"{prefix}{name}.")
-        else:
-            cols[f"{prefix}{name}"] = _pandera_column(tp, md, nullable=False)
-    return cols
-
-
-def pandera_documents_schema() -> Any:
-    """The document table with nested records flattened as ``pandas.json_normalize`` names them."""
-    import pandera.pandas as pa
-
-    cols = _flat_document_columns(model.Document)
-    cols |= {key: _pandera_column(tuple[cls, ...], {}, nullable=False) for key, cls in DOCUMENT_LISTS.items()}
-    return pa.DataFrameSchema(cols, strict=True, name="documents")
 
 
 # --- Hugging Face datasets -------------------------------------------------
