@@ -42,7 +42,8 @@ def rows(source: Any, config: str = "spans") -> tuple[list[dict[str, Any]], list
     labels = label_names(config)
     incidents: list[Any] = []
     if type(source).__module__.startswith("pandas") and hasattr(source, "to_dict"):
-        from .frames import frame_incidents, frame_rows, records as frame_records
+        from .frames import frame_incidents, frame_rows
+        from .frames import records as frame_records
 
         df = frame_rows(source, labels)
         incidents = frame_incidents(df)

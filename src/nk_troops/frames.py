@@ -80,8 +80,12 @@ def _flat(cls: type, prefix: str = "") -> dict[str, tuple[Any, Any]]:
     return cols
 
 
-SpansModel = _model("SpansModel", _spans(prediction=False), "The flat span table: every layer's attribute a column, null where the layer has none.")
-PredictionsModel = _model("PredictionsModel", _spans(prediction=True), "Predicted spans: doc_id, layer, start, end; any other span column optional.")
+SpansModel = _model(
+    "SpansModel", _spans(prediction=False), "The flat span table: every layer's attribute a column, null where the layer has none."
+)
+PredictionsModel = _model(
+    "PredictionsModel", _spans(prediction=True), "Predicted spans: doc_id, layer, start, end; any other span column optional."
+)
 SentencesModel = _model("SentencesModel", _flat(model.Sentence), "The sentences table: claim ids or a no-claim reason per sentence.")
 DocumentsModel = _model(
     "DocumentsModel",
@@ -125,7 +129,11 @@ def frame_rows(df: Any, labels: dict[str, list[str]]) -> Any:
 
             def name(v: Any, names: list[str] = names) -> Any:
                 i = _plain(v)
-                return names[int(i)] if isinstance(i, (int, float)) and not isinstance(i, bool) and float(i).is_integer() and 0 <= i < len(names) else i
+                return (
+                    names[int(i)]
+                    if isinstance(i, (int, float)) and not isinstance(i, bool) and float(i).is_integer() and 0 <= i < len(names)
+                    else i
+                )
 
             df[column] = df[column].map(name).astype(object)
     return df

@@ -10,9 +10,9 @@ validator's own reader (``validate/``) is for anything else.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")

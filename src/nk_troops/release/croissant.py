@@ -13,8 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from ..model import Document, Provenance, flat_span_columns, record_fields, unwrap_optional
-from ..version import RELEASE_DATE, __version__
 from ..paths import LICENCE
+from ..version import RELEASE_DATE, __version__
 from .card import METADATA, PRETTY_NAME, config_description
 from .write import sha256
 
