@@ -123,14 +123,19 @@ def test_results_do_not_depend_on_input_order(data) -> None:
 
 
 def _brute_force_best(gold, pred) -> tuple:
-    edges = [(i, j) for i in range(len(gold)) for j in range(len(pred)) if overlap(gold[i], pred[j])]
-    best = (0, 0, 0)
-    for k in range(1, len(edges) + 1):
-        for sub in itertools.combinations(edges, k):
-            if len({i for i, _ in sub}) == k == len({j for _, j in sub}):
-                key = (sum(gold[i] == pred[j] for i, j in sub), k, sum(overlap(gold[i], pred[j]) for i, j in sub))
-                best = max(best, key)
-    return best
+    """(exact pairs, pairs, shared characters) of the best of every one-to-one matching, gold span by gold span."""
+
+    def best(i: int, used: frozenset) -> tuple:
+        if i == len(gold):
+            return (0, 0, 0)
+        options = [best(i + 1, used)]  # gold span i unmatched
+        for j, p in enumerate(pred):
+            if j not in used and overlap(gold[i], p):
+                e, k, c = best(i + 1, used | {j})
+                options.append((e + (gold[i] == p), k + 1, c + overlap(gold[i], p)))
+        return max(options)
+
+    return best(0, frozenset())
 
 
 intervals = st.lists(st.builds(lambda s, n: (s, s + n), st.integers(0, 30), st.integers(1, 8)), max_size=5)

@@ -8,8 +8,9 @@ number of predictions, also when they overlap each other:
 
 1. exact pairs first: an exact match outweighs everything else, and spans with the
    same offsets are interchangeable, so pairing them greedily loses nothing;
-2. the other predictions are linked to the gold spans they overlap (a bisection
-   per prediction), which splits the gold spans into groups that share none;
+2. the other predictions are compared with each gold span at once (numpy, one
+   pass per gold span of the document and layer), which splits the gold spans
+   into groups that share no prediction;
 3. in a group of n gold spans, some best matching pairs each gold span with one of
    its n best-overlapping predictions (were it paired elsewhere, one of those n is
    free and at least as good), so only those candidates enter the exact solver
@@ -22,12 +23,10 @@ result does not depend on the order of the input.
 
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from typing import Any
 
 Interval = tuple[int, int]
 
@@ -45,26 +44,10 @@ def _exact_pairs(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tup
     return [(i, waiting[g].pop()) for i, g in enumerate(gold) if waiting.get(g)]
 
 
-class _Overlaps:
-    """The gold spans (sorted by start) each prediction overlaps, found by bisection."""
+def _groups(shared: Callable[[int], Any], n: int) -> list[int]:
+    """Group root of each of n gold spans: two spans are in one group when a prediction overlaps both."""
+    import numpy as np
 
-    def __init__(self, gold: Sequence[Interval], free: list[int]):
-        self.order = sorted(free, key=lambda i: gold[i])
-        self.starts = [gold[i][0] for i in self.order]
-        self.ends = [gold[i][1] for i in self.order]
-        self.reach = list(accumulate(self.ends, max))  # gold spans before the first reach > s all end by s
-
-    def of(self, span: Interval) -> Iterator[tuple[int, int]]:
-        """(position in ``order``, characters shared) of each gold span ``span`` overlaps."""
-        s, e = span
-        for k in range(bisect_right(self.reach, s), bisect_left(self.starts, e)):
-            shared = min(e, self.ends[k]) - max(s, self.starts[k])
-            if shared > 0:
-                yield k, shared
-
-
-def _groups(n: int, links: Iterator[list[int]]) -> list[int]:
-    """Group root of each of n gold spans, joining the spans each link names (union-find)."""
     root = list(range(n))
 
     def find(k: int) -> int:
@@ -73,54 +56,60 @@ def _groups(n: int, links: Iterator[list[int]]) -> list[int]:
             k = root[k]
         return k
 
-    for ks in links:
-        if not ks:
-            continue
-        first = find(ks[0])
-        for k in ks[1:]:
-            root[find(k)] = first
+    first = None  # per prediction: the first gold span it overlaps, -1 for none yet
+    for k in range(n):
+        hit = np.flatnonzero(shared(k) > 0)
+        if first is None:
+            first = np.full(len(shared(k)), -1)
+        for other in np.unique(first[hit]).tolist():
+            if other >= 0:
+                root[find(other)] = find(k)
+        first[hit[first[hit] < 0]] = k
     return [find(k) for k in range(n)]
 
 
 def assign(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[int, int]]:
     """(gold index, predicted index) pairs of the best one-to-one matching of overlapping spans."""
-    from numpy import array
+    import numpy as np
     from scipy.optimize import linear_sum_assignment
 
     pairs = _exact_pairs(gold, pred)
     used_gold, used_pred = {i for i, _ in pairs}, {j for _, j in pairs}
     free_gold = [i for i in range(len(gold)) if i not in used_gold]
-    free_pred = [j for j in range(len(pred)) if j not in used_pred]
-    if not free_gold or not free_pred:
+    free_pred = np.array([j for j in range(len(pred)) if j not in used_pred], dtype=np.int64)
+    if not free_gold or not len(free_pred):
         return sorted(pairs)
-    index = _Overlaps(gold, free_gold)
-    root = _groups(len(free_gold), ([k for k, _ in index.of(pred[j])] for j in free_pred))
+    starts = np.array([pred[j][0] for j in free_pred.tolist()])
+    ends = np.array([pred[j][1] for j in free_pred.tolist()])
+
+    def shared(k: int) -> Any:  # characters gold span k shares with each free prediction (<= 0: none)
+        s, e = gold[free_gold[k]]
+        return np.minimum(ends, e) - np.maximum(starts, s)
+
+    root = _groups(shared, len(free_gold))
     size: dict[int, int] = defaultdict(int)
     for r in root:
         size[r] += 1
-    best: list[list[tuple[int, int]]] = [[] for _ in free_gold]  # per gold span: a min-heap of (shared, -j)
-    for j in free_pred:
-        for k, shared in index.of(pred[j]):
-            heap = best[k]
-            heapq.heappush(heap, (shared, -j))
-            if len(heap) > size[root[k]]:
-                heapq.heappop(heap)  # the least overlap goes; among equals the later prediction
+    best: dict[int, tuple[Any, Any]] = {}  # gold span -> (predictions, shared) of its size-of-group best overlaps
+    for k in range(len(free_gold)):
+        sh = shared(k)
+        hit = np.flatnonzero(sh > 0)
+        top = hit[np.lexsort((hit, -sh[hit]))[: size[root[k]]]]  # most overlap first, then the earlier prediction
+        if len(top):
+            best[k] = (top, sh[top])
     members: dict[int, list[int]] = defaultdict(list)
-    for k, r in enumerate(root):
-        if best[k]:
-            members[r].append(k)
+    for k in best:
+        members[root[k]].append(k)
     for ks in members.values():
-        cols = sorted({-neg for k in ks for _, neg in best[k]})
-        col = {j: c for c, j in enumerate(cols)}
-        per_pair = sum(index.ends[k] - index.starts[k] for k in ks) + 1  # one more pair outweighs any extra overlap
-        weight = [[0] * len(cols) for _ in ks]
+        cols = np.unique(np.concatenate([best[k][0] for k in ks]))
+        per_pair = sum(gold[free_gold[k]][1] - gold[free_gold[k]][0] for k in ks) + 1  # one more pair outweighs any extra overlap
+        weight = np.zeros((len(ks), len(cols)), dtype=np.int64)
         for r, k in enumerate(ks):
-            for shared, neg in best[k]:
-                weight[r][col[-neg]] = per_pair + shared
-        rows, picked = linear_sum_assignment(array(weight), maximize=True)
+            weight[r, np.searchsorted(cols, best[k][0])] = per_pair + best[k][1]
+        rows, picked = linear_sum_assignment(weight, maximize=True)
         for r, c in zip(rows.tolist(), picked.tolist(), strict=True):
-            if weight[r][c]:
-                pairs.append((index.order[ks[r]], cols[c]))
+            if weight[r, c]:
+                pairs.append((free_gold[ks[r]], int(free_pred[cols[c]])))
     return sorted(pairs)
 
 

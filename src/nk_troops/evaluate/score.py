@@ -165,9 +165,11 @@ def _named(row: dict) -> dict:
     return {**row, **{c: _LABELS[c][row[c]] for c in ids}} if ids else row
 
 
-def _canonical(rows: Iterable[dict]) -> list[dict]:
-    """Rows in an order that depends only on their content, never on the input order."""
-    return sorted(rows, key=lambda r: (r["start"], r["end"], json.dumps(r, sort_keys=True, default=str)))
+def _canonical(rows: Iterable[dict], layer: Layer) -> list[dict]:
+    """Rows in an order that depends only on what is scored of them (rows equal in that are interchangeable),
+    never on the input order."""
+    scored = (*ATTRIBUTES[layer], "cluster")
+    return sorted(rows, key=lambda r: (r["start"], r["end"], *(repr(r.get(a)) for a in scored)))
 
 
 def _same(gold: Any, pred: Any) -> bool:
@@ -192,7 +194,10 @@ def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = 
     gold, pred = [_named(r) for r in gold], [_named(r) for r in pred]
     _refuse(gold, pred, layers)
     report = Report(layers={layer: _new_schemas() for layer in layers})
-    carried = {layer: [a for a in ATTRIBUTES[layer] if any(a in p for p in pred if p["layer"] == layer)] for layer in layers}
+    keys: dict[str, set[str]] = defaultdict(set)
+    for p in pred:
+        keys[p["layer"]].update(p)
+    carried = {layer: [a for a in ATTRIBUTES[layer] if a in keys.get(layer, ())] for layer in layers}
     report.attributes = {layer: {a: Tally() for a in carried[layer]} for layer in layers}
     cluster_pairs: list[tuple[str, str]] = []
     by_group: dict[tuple[str, Layer], dict[str, list[dict]]] = defaultdict(lambda: {"gold": [], "pred": []})
@@ -201,7 +206,7 @@ def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = 
             if row["layer"] in layers:
                 by_group[row["doc_id"], Layer(row["layer"])][side].append(row)
     for doc_id, layer in sorted(by_group):
-        g, p = (_canonical(by_group[doc_id, layer][side]) for side in ("gold", "pred"))
+        g, p = (_canonical(by_group[doc_id, layer][side], layer) for side in ("gold", "pred"))
         pairs = assign([(r["start"], r["end"]) for r in g], [(r["start"], r["end"]) for r in p])
         counts = report.layers[layer]
         for i, j in pairs:
@@ -215,7 +220,7 @@ def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = 
         for schema in SCHEMAS:
             counts[schema].add("MIS", len(g) - len(pairs))
             counts[schema].add("SPU", len(p) - len(pairs))
-    predicted = tuple(layer for layer in layers if any(p["layer"] == layer for p in pred))
+    predicted = tuple(layer for layer in layers if layer in keys)
     if predicted:
         report.overall = Overall(predicted, _new_schemas())
         for layer in predicted:
