@@ -38,9 +38,11 @@ def overlap(a: Interval, b: Interval) -> int:
 
 def _exact_pairs(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[int, int]]:
     """Gold and predicted spans with the same offsets, paired in index order."""
+    wanted = set(gold)
     waiting: dict[Interval, list[int]] = defaultdict(list)
     for j in range(len(pred) - 1, -1, -1):  # reversed, so pop() hands out the lowest index first
-        waiting[pred[j]].append(j)
+        if pred[j] in wanted:
+            waiting[pred[j]].append(j)
     return [(i, waiting[g].pop()) for i, g in enumerate(gold) if waiting.get(g)]
 
 

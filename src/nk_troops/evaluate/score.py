@@ -28,6 +28,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +170,17 @@ def _canonical(rows: Iterable[dict], layer: Layer) -> list[dict]:
     """Rows in an order that depends only on what is scored of them (rows equal in that are interchangeable),
     never on the input order."""
     scored = (*ATTRIBUTES[layer], "cluster")
-    return sorted(rows, key=lambda r: (r["start"], r["end"], *(repr(r.get(a)) for a in scored)))
+    out: list[dict] = []
+    for _, run in groupby(sorted(rows, key=_offsets), key=_offsets):
+        same = list(run)
+        if len(same) > 1:
+            same.sort(key=lambda r: tuple(repr(r.get(a)) for a in scored))
+        out += same
+    return out
+
+
+def _offsets(row: dict) -> tuple[int, int]:
+    return row["start"], row["end"]
 
 
 def _same(gold: Any, pred: Any) -> bool:
