@@ -19,7 +19,12 @@ RELEASE = release_dir()
 SPANS = [json.loads(line) for line in (RELEASE / "spans.jsonl").open(encoding="utf-8")]
 FIGURES = [s for s in SPANS if s["layer"] == "figure"]
 # rows per fold-k test split (one document each); fold k train holds the rest
-FOLD_SIZES = {"documents": [1, 1, 1, 1, 1], "spans": [22, 17, 68, 25, 32], "sentences": [15, 15, 50, 15, 16], "tokens": [15, 15, 50, 15, 16]}
+FOLD_SIZES = {
+    "documents": [1, 1, 1, 1, 1],
+    "spans": [22, 17, 68, 25, 32],
+    "sentences": [15, 15, 50, 15, 16],
+    "tokens": [15, 15, 50, 15, 16],
+}
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +105,8 @@ def test_evaluate_takes_every_source_and_names_or_ids_alike(tmp_path, cache) -> 
     assert all(r == reports["path"] for r in reports.values())
     figure = reports["path"]["layers"]["figure"]
     assert (figure["strict"]["COR"], figure["strict"]["MIS"], figure["strict"]["SPU"]) == (37, 1, 0)
-    assert reports["path"]["overall"] == {"average": "micro", "layers": ["figure"], **{s: figure[s] for s in ("strict", "exact", "partial", "type")}}
+    schemas = {s: figure[s] for s in ("strict", "exact", "partial", "type")}
+    assert reports["path"]["overall"] == {"average": "micro", "layers": ["figure"], **schemas}
     assert figure["attributes"]["kind"] == {"correct": 37, "compared": 37, "accuracy": 1.0}
 
 

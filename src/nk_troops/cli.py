@@ -147,7 +147,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     paths = [Path(x) for x in args.paths]
     if args.predictions:
-        report = validate_predictions(Path(args.predictions), paths[0] if paths else Path(args.root) / "dataset")
+        from .paths import release_dir  # a14: the installed release by default (CONTRACTS: check_predictions gold=None)
+
+        report = validate_predictions(Path(args.predictions), paths[0] if paths else release_dir())
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):

@@ -164,7 +164,7 @@ downloaded):
 import nk_troops
 from datasets import load_dataset
 
-tokens = nk_troops.load("tokens", split="fold0_train")         # or: load_dataset(str(nk_troops.release_dir()), "tokens", split="fold0_train")
+tokens = nk_troops.load("tokens", split="fold0_train")         # = load_dataset(str(nk_troops.release_dir()), "tokens", ...)
 labels = tokens.features["claim_tags"].feature.names            # ['O', 'B-claim', 'I-claim']
 example = tokens[0]
 inputs = {{"tokens": example["tokens"], "labels": example["claim_tags"]}}   # word-level labels for a token classifier
