@@ -178,3 +178,32 @@ def test_decode_bio_takes_the_tag_ids_datasets_returns(cache) -> None:
     gold = sorted((s["start"], s["end"]) for s in FIGURES)
     decoded = sorted(sp for row in tokens for sp in nk_troops.decode_bio(row["token_starts"], row["token_ends"], row["figure_tags"]))
     assert decoded == gold
+
+
+def _card() -> dict:
+    import yaml
+
+    return yaml.safe_load((RELEASE / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+
+
+def test_card_and_croissant_tell_both_licences() -> None:
+    card = _card()
+    assert (card["license"], card["license_link"]) == ("other", "LICENSE.md") and card["license_name"]
+    licence = (RELEASE / "LICENSE.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in licence and "copyright of\n   their publishers" in licence
+    croissant = json.loads((RELEASE / "croissant.json").read_text(encoding="utf-8"))
+    assert [w["url"] for w in croissant["license"]] == ["https://creativecommons.org/licenses/by/4.0/", "LICENSE.md"]
+
+
+def test_card_declares_every_split_with_its_row_count() -> None:
+    from nk_troops.schemas import features_yaml
+
+    infos = {i["config_name"]: i for i in _card()["dataset_info"]}
+    for config, sizes in FOLD_SIZES.items():
+        got = {s["name"]: s["num_examples"] for s in infos[config]["splits"]}
+        total = sum(sizes)
+        assert got == {"test": total} | {
+            f"fold{k}_{p}": n if p == "test" else total - n for k, n in enumerate(sizes) for p in ("train", "test")
+        }
+        assert infos[config]["features"] == features_yaml(config)
+    assert [s["name"] for s in infos["clusters"]["splits"]] == ["test"]
