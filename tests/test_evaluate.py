@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from nervaluate import Evaluator
 
 from nk_troops.cli import main
-from nk_troops.evaluate import evaluate_file, load_gold, score
+from nk_troops.evaluate import Report, evaluate_file, load_gold, score
 from nk_troops.matching import assign, bcubed, overlap
 from nk_troops.paths import release_dir
 
@@ -56,6 +56,7 @@ def test_release_against_itself_scores_one_everywhere() -> None:
     for block in data["layers"].values():
         assert block["attributes"] and all(t["accuracy"] == 1.0 for t in block["attributes"].values())
     assert data["layers"]["claim"]["clusters"]["f1"] == 1.0
+    assert Report.from_dict(data).to_dict() == data
 
 
 def test_drop_two_spans() -> None:
@@ -118,6 +119,7 @@ def test_results_do_not_depend_on_input_order(data) -> None:
     gold = data.draw(st.lists(spans, min_size=1, max_size=8))  # an empty gold is refused (test_api.py)
     pred = data.draw(st.lists(spans, max_size=8))
     expected = score(gold, pred).to_dict()
+    assert Report.from_dict(expected).to_dict() == expected
     assert score(data.draw(st.permutations(gold)), data.draw(st.permutations(pred))).to_dict() == expected
 
 

@@ -145,6 +145,25 @@ class Report:
                 layers[layer.value]["clusters"] = None if self.clusters is None else vars(self.clusters)
         return {"layers": layers, "overall": None if self.overall is None else self.overall.to_dict()}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """The inverse of ``to_dict`` (metrics are recomputed from the counts)."""
+
+        def schemas(block: dict[str, Any]) -> dict[str, Counts]:
+            return {s: Counts(**{n: block[s][n] for n in COUNT_NAMES}) for s in SCHEMAS}
+
+        layers = {Layer(name): block for name, block in data["layers"].items()}
+        clusters = layers.get(Layer.CLAIM, {}).get("clusters")
+        overall = data["overall"]
+        return cls(
+            layers={layer: schemas(block) for layer, block in layers.items()},
+            attributes={
+                layer: {a: Tally(t["correct"], t["compared"]) for a, t in block["attributes"].items()} for layer, block in layers.items()
+            },
+            clusters=None if clusters is None else BCubed(**clusters),
+            overall=None if overall is None else Overall(tuple(Layer(x) for x in overall["layers"]), schemas(overall)),
+        )
+
 
 class EvaluationError(IncidentError):
     """Scoring refused: the gold cannot be what the predictions are meant for. ``code`` says why."""
