@@ -45,6 +45,7 @@ def one(n: int, shape: str) -> str:
 
     gold = read_release(configs=("spans",))["spans"]
     pred = predictions(n, shape)
+    score(gold, gold[:10])  # the scorer imports numpy and scipy on first use: not part of the figure
     t = time.perf_counter()
     report = score(gold, pred)
     seconds = time.perf_counter() - t
