@@ -78,8 +78,9 @@ def load(config: str = DEFAULT_CONFIG, **kwargs: Any) -> Any:
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; one of {', '.join(CONFIGS)}")
     split = kwargs.get("split")
-    if isinstance(split, str) and split.split("[")[0] not in splits(config):
-        raise ValueError(f"config {config!r} has no split {split!r}; one of {', '.join(splits(config))}")
+    unknown = [part for part in split.split("+") if part.split("[")[0].strip() not in splits(config)] if isinstance(split, str) else []
+    if unknown:
+        raise ValueError(f"config {config!r} has no split {unknown[0]!r}; one of {', '.join(splits(config))}")
     return load_dataset(str(release_dir()), config, **kwargs)
 
 
