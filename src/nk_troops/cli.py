@@ -102,6 +102,7 @@ def _agreement(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_file, render_json
     from .evaluate import render_text as render_report
+    from .incidents import render_json as render_incidents
     from .model import Layer
     from .paths import release_dir
 
@@ -109,16 +110,18 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         print(f"--bootstrap takes a number of resamples, 1 or more (got {args.bootstrap})", file=sys.stderr)
         return 2
-    try:
-        report = evaluate_file(Path(args.pred), Path(args.gold) if args.gold else release_dir(), layers, args.fold)
+    gold = Path(args.gold) if args.gold else release_dir()
+    try:  # a --gold folder is validated whole first; the installed release is known valid
+        report = evaluate_file(Path(args.pred), gold, layers, args.fold, check=args.gold is not None)
     except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
+        if args.format == "json":
+            print(render_incidents(err.incidents))
         print(render_text(err.incidents), file=sys.stderr)
         return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
     out = render_json(report) if args.format == "json" else render_report(report)
     if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
         from .evaluate import bootstrap
 
-        gold = Path(args.gold) if args.gold else release_dir()
         estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
         out = bootstrap.attach(out, args.format, estimates, args.bootstrap, args.seed)
     print(out)
@@ -170,7 +173,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     paths = [Path(x) for x in args.paths]
     if args.predictions:
-        report = validate_predictions(Path(args.predictions), paths[0] if paths else Path(args.root) / "dataset")
+        from .paths import release_dir  # a14: the installed release by default (CONTRACTS: check_predictions gold=None)
+
+        report = validate_predictions(Path(args.predictions), paths[0] if paths else release_dir())
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
@@ -232,11 +237,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("agreement", help="agreement between the two independent annotation passes")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement as JSON lines instead")
     p.set_defaults(func=_agreement)
-    p = sub.add_parser("evaluate", help="score predicted spans against the release (strict/exact/partial/type, attributes)")
+    p = sub.add_parser(
+        "evaluate", help="score predicted spans per layer against the release (strict/exact/partial/type, attributes, micro average)"
+    )
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
-    p.add_argument("--gold", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--gold", help="release folder, validated before scoring (default: the installed release, dataset/ in a checkout)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
+    p.add_argument(
+        "--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable; default: each layer)"
+    )
     p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
     p.add_argument(
         "--bootstrap",
