@@ -172,7 +172,10 @@ def bootstrap_spans(
     from . import score
 
     docs = sorted({r["doc_id"] for r in (*gold, *pred)} if docs is None else docs)
-    per_doc = {d: span_counts(score([r for r in gold if r["doc_id"] == d], [r for r in pred if r["doc_id"] == d], layers)) for d in docs}
+    per_doc = {
+        d: span_counts(score([r for r in gold if r["doc_id"] == d], [r for r in pred if r["doc_id"] == d], layers, refuse=False))
+        for d in docs
+    }
     return {layer: estimate(per_doc, span_metrics(layer, _carried(per_doc, layer)), n, seed) for layer in layers}
 
 

@@ -218,11 +218,16 @@ def _refuse(gold: list[dict], pred: list[dict], layers: Sequence[Layer]) -> None
         raise EvaluationError([Incident("gold-mismatch", found=foreign, expected=sorted(known))])
 
 
-def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = tuple(Layer)) -> Report:
-    """Score predicted span rows against gold span rows (both in the flat span shape, labels as names or ids)."""
+def score(gold: Sequence[dict], pred: Sequence[dict], layers: Sequence[Layer] = tuple(Layer), *, refuse: bool = True) -> Report:
+    """Score predicted span rows against gold span rows (both in the flat span shape, labels as names or ids).
+
+    Refuses an empty or mismatched gold; ``refuse=False`` is for scoring one part of a
+    checked whole (a bootstrap's single document may hold predictions and no gold).
+    """
     layers = tuple(Layer(layer) for layer in layers)
     gold, pred = [_named(r) for r in gold], [_named(r) for r in pred]
-    _refuse(gold, pred, layers)
+    if refuse:
+        _refuse(gold, pred, layers)
     report = Report(layers={layer: _new_schemas() for layer in layers})
     keys: dict[str, set[str]] = defaultdict(set)
     for p in pred:
