@@ -102,16 +102,29 @@ def _agreement(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_file, render_json
     from .evaluate import render_text as render_report
+    from .incidents import render_json as render_incidents
     from .model import Layer
     from .paths import release_dir
 
     layers = [Layer(x) for x in args.layer] if args.layer else list(Layer)
-    try:
-        report = evaluate_file(Path(args.pred), Path(args.gold) if args.gold else release_dir(), layers, args.fold)
+    if args.bootstrap < 0:
+        print(f"--bootstrap takes a number of resamples, 1 or more (got {args.bootstrap})", file=sys.stderr)
+        return 2
+    gold = Path(args.gold) if args.gold else release_dir()
+    try:  # a --gold folder is validated whole first; the installed release is known valid
+        report = evaluate_file(Path(args.pred), gold, layers, args.fold, check=args.gold is not None)
     except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
+        if args.format == "json":
+            print(render_incidents(err.incidents))
         print(render_text(err.incidents), file=sys.stderr)
         return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
-    print(render_json(report) if args.format == "json" else render_report(report))
+    out = render_json(report) if args.format == "json" else render_report(report)
+    if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
+        from .evaluate import bootstrap
+
+        estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
+        out = bootstrap.attach(out, args.format, estimates, args.bootstrap, args.seed)
+    print(out)
     return 0
 
 
@@ -122,9 +135,26 @@ def _baseline(args: argparse.Namespace) -> int:
     from .paths import release_dir
 
     release = Path(args.release) if args.release else release_dir()
-    if args.results:  # the README and DATASHEET copies are refreshed by `nk-troops build`
-        print(baseline_results.render(baseline_results.compute(release)))
+    if args.results:
+        root, timings = Path(args.root), {}
+        if args.write and not all((root / name).is_file() for name in baseline_results.FILES):
+            print(f"--write needs a checkout: no README.md and DATASHEET.md in {root.resolve()} (give --root)", file=sys.stderr)
+            return 2
+        if missing := baseline_results.missing_extra():
+            print(f"the trained baselines need {', '.join(missing)}: pip install 'nk-troops[baselines]'", file=sys.stderr)
+            return 2
+        results = baseline_results.compute(release, timings=timings)
+        print(baseline_results.render_table(results))
+        print("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()) + f"; total {sum(timings.values()):.2f}", file=sys.stderr)
+        if args.write:
+            baseline_results.write_results(results, root / baseline_results.RESULTS)
+            print(f"wrote {root / baseline_results.RESULTS}", file=sys.stderr)
+            for name in baseline_results.refresh(root, root / baseline_results.RESULTS):
+                print(f"updated the baselines block of {name}", file=sys.stderr)
         return 0
+    if args.write:
+        print("--write goes with --results", file=sys.stderr)
+        return 2
     if not args.name:
         print("give a baseline name (or all), or --results", file=sys.stderr)
         return 2
@@ -143,7 +173,9 @@ def _validate(args: argparse.Namespace) -> int:
 
     paths = [Path(x) for x in args.paths]
     if args.predictions:
-        report = validate_predictions(Path(args.predictions), paths[0] if paths else Path(args.root) / "dataset")
+        from .paths import release_dir  # a14: the installed release by default (CONTRACTS: check_predictions gold=None)
+
+        report = validate_predictions(Path(args.predictions), paths[0] if paths else release_dir())
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
@@ -287,20 +319,33 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("agreement", help="agreement between the two independent annotation passes")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement as JSON lines instead")
     p.set_defaults(func=_agreement)
-    p = sub.add_parser("evaluate", help="score predicted spans against the release (strict/exact/partial/type, attributes)")
+    p = sub.add_parser(
+        "evaluate", help="score predicted spans per layer against the release (strict/exact/partial/type, attributes, micro average)"
+    )
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
-    p.add_argument("--gold", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--gold", help="release folder, validated before scoring (default: the installed release, dataset/ in a checkout)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
+    p.add_argument(
+        "--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable; default: each layer)"
+    )
     p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add per-document scores and a 95%% interval from N resamples of the documents",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed of --bootstrap (default 0)")
     p.set_defaults(func=_evaluate)
     from .baselines import BASELINES
 
-    p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for the results table")
+    p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for every baseline's scores")
     p.add_argument("name", nargs="?", choices=(*BASELINES, "all"))
     p.add_argument("--out", help="predictions file (default: standard output)")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
-    p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
+    p.add_argument("--results", action="store_true", help="train and score every baseline, per document, and print the results table")
+    p.add_argument("--write", action="store_true", help="with --results: write results/baselines.json and the README/DATASHEET tables")
     p.set_defaults(func=_baseline)
     p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
     p.add_argument("paths", nargs="*", help="a release folder (default: dataset/), or a documents and a spans JSONL file")

@@ -243,6 +243,19 @@ CATALOGUE: dict[str, Entry] = {
     "view-out-write": Entry(
         "the site could not be written; nothing was published", "Check the permissions and free space of the parent folder."
     ),
+    # evaluate/ (a14): scoring refused
+    "gold-empty": Entry(
+        "the gold holds no spans in the layers to score", "Point --gold at a release folder (spans.jsonl) or score a layer it holds."
+    ),
+    "gold-mismatch": Entry(
+        "predictions name documents the gold does not hold",
+        "Score against the release the predictions were made for, or drop the other documents' rows.",
+    ),
+    # validate/parquet.py (a14): the Parquet copy of a config
+    "parquet-unreadable": Entry("a Parquet file is missing or cannot be read", "Rebuild the release (nk-troops build)."),
+    "parquet-rows-mismatch": Entry(
+        "a config's Parquet rows differ from its JSONL rows", "Rebuild the release (nk-troops build); the JSONL is the reviewable source."
+    ),
 }
 
 
