@@ -249,3 +249,23 @@ def test_empty_out_folder_is_used_and_a_bad_release_is_refused(tmp_path, capsys)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask  # an ordinary folder, not mkdtemp's private one
     assert main(["export", "--format", "conll", "--release", str(tmp_path), "--out", str(tmp_path / "other")]) == 2
     assert "not a release folder" in capsys.readouterr().err and not (tmp_path / "other").exists()
+
+
+def test_the_readme_formats_examples_run_as_written(tmp_path):
+    """The bash blocks of README "Formats", run in an empty folder outside the checkout."""
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Formats\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```bash\n(.*?)```", section, re.S)
+    assert len(blocks) == 2
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "HF_HOME": str(tmp_path / "hf")}
+    outputs = []
+    for block in blocks:
+        run = subprocess.run(["bash", "-euo", "pipefail", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout)
+    assert "['South', 'Korea', 'Considers', 'Military', 'Response'] ['B-claim', 'I-claim', 'I-claim', 'I-claim', 'I-claim']" in outputs[0]
+    assert json.loads((tmp_path / "standoff" / "standoff.json").read_text(encoding="utf-8"))["name"] == "nk-troops-standoff"
