@@ -514,7 +514,7 @@ def import_tasks(
         order = ("figures", "quotes", "not_figures", "not_quotes", "claims", "sentences")  # as the gold files are laid out
         data = {"doc_id": doc_id, **{key: entries[key] for key in order if key in entries}}
         body = render_yaml(data)
-        if yaml.safe_load(body) != data:  # the writer below is ours: it must read back as what it was given
+        if yaml.safe_load(body) != data:  # render_yaml is ours: should it ever not read back as given, PyYAML lays it out
             body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
         files[name] = (header + body).encode("utf-8")
     if imp.incidents:
