@@ -1,0 +1,288 @@
+"""``nk-troops build``: stage every generated file, validate the staged release, then publish by renames.
+
+The build never writes a published file in place. It renders everything it makes
+(the release folder, ``schema/``, README.md and DATASHEET.md with their generated
+blocks) into a staging folder inside the project root (same filesystem, so a
+rename is atomic), runs the full validator on the staged release, and only then
+moves each changed file over its published copy with ``os.replace``.
+
+Kills: SIGINT and SIGTERM are held back while the renames run, so they take
+effect before publishing (nothing changed) or after it (all changed). A SIGKILL
+or a power cut cannot be held back: the staging folder holds a ``COMMITTED``
+marker from the first rename on, and the next build first finishes such a
+publish (rolls it forward) before doing anything else. Between the kill and that
+next build the tree may mix old and new files; ``nk-troops validate`` reports that
+as manifest mismatches.
+
+Only the files in ``targets()`` are ever written or replaced; names are never read
+from an old manifest or from the marker. Nothing is deleted except the build's own
+staging folders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import signal
+import stat
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..build.documents import declared_documents
+from ..incidents import Incident, IncidentError
+from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, MANIFEST, RAW, data_file
+from ..schemas import RECORDS, render_json_schema, schema_path
+from ..validate import check_release
+from . import generated
+from .assemble import Release, assemble
+from .write import render_release
+
+DEFAULT_OUT = "dataset"
+SCHEMA_DIR = "schema"
+RELEASE_FILES = (*(data_file(c) for c in CONFIGS), FIGURE, CARD, CROISSANT, MANIFEST)  # the manifest last
+STAGE_PREFIX = ".nk-troops-build-"
+LOCK = ".nk-troops-build.lock"
+COMMITTED = "COMMITTED"  # marker in a staging folder: validated, publishing has begun (holds the release folder's path)
+BACKUP = ".old"  # inside a staging folder: hard links to the replaced files, to undo a failed publish
+_DEFERRED = {signal.SIGINT, signal.SIGTERM}
+PUBLISHED_BEFORE_SIGNAL = "the signal arrived while publishing and took effect once publishing had ended"
+
+
+@dataclass
+class Outcome:
+    release: Release
+    out: Path  # the release folder
+    changed: list[str] = field(default_factory=list)  # root-relative paths replaced or created
+    recovered: list[str] = field(default_factory=list)  # paths an interrupted earlier publish left, now published
+
+
+def targets(out_rel: str) -> list[str]:
+    """Every root-relative path a build writes: the release files, and with the default folder schema/ and the Markdown files."""
+    paths = [f"{out_rel}/{name}" for name in RELEASE_FILES]
+    if out_rel == DEFAULT_OUT:
+        paths += [schema_path(Path(SCHEMA_DIR), name).as_posix() for name in RECORDS] + list(generated.FILES)
+    return paths
+
+
+def project_root(root: Path) -> Path:
+    """The resolved project root; ``IncidentError`` (unusable) when it is no nk-troops project."""
+    if not root.is_dir():
+        raise IncidentError([Incident("argument-invalid", file=str(root), found="no such folder", expected="the project root (--root)")])
+    root = root.resolve()
+    declared_documents(root / "annotations")  # raises project-not-found
+    return root
+
+
+def out_folder(root: Path, out: Path | None) -> str:
+    """The release folder relative to the root: an existing folder inside the project, reached through no link."""
+    if out is None:
+        return DEFAULT_OUT
+    bad = Incident("argument-invalid", file=str(out), expected="an existing folder inside the project root (--out)")
+    if not out.is_dir():
+        raise IncidentError([dataclasses.replace(bad, found="no such folder" if not out.exists() else "not a folder")])
+    absolute = Path(os.path.abspath(out if out.is_absolute() else Path.cwd() / out))
+    try:
+        rel = absolute.relative_to(root)
+    except ValueError:
+        raise IncidentError([dataclasses.replace(bad, found=f"outside {root}")]) from None
+    if rel == Path(".") or rel.parts[0].startswith(STAGE_PREFIX) or rel.parts[0] in ("annotations", SCHEMA_DIR):
+        raise IncidentError([dataclasses.replace(bad, found="the project root or a source folder")])
+    return rel.as_posix()
+
+
+def unsafe_targets(root: Path, rels: list[str]) -> list[Incident]:
+    """A link on the way to a target, or a target that is not a plain file (a folder where a file goes)."""
+    incidents = []
+    for rel in rels:
+        path = root
+        for part in Path(rel).parts:
+            path = path / part
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                break  # created by the build
+            if stat.S_ISLNK(mode):
+                incidents.append(Incident("path-symlink", file=str(path), detail=f"on the way to {rel}"))
+                break
+            if path != root / rel and not stat.S_ISDIR(mode):
+                incidents.append(Incident("build-write-failed", file=str(path), found="a file", expected="a folder", detail=rel))
+                break
+            if path == root / rel and not stat.S_ISREG(mode):
+                incidents.append(Incident("build-write-failed", file=str(path), found="not a plain file", expected="a file", detail=rel))
+    return incidents
+
+
+def build(root: Path, out: Path | None = None) -> Outcome:
+    """Assemble, stage, validate and publish; raises ``IncidentError`` having published nothing."""
+    root = project_root(root)
+    out_rel = out_folder(root, out)
+    with _locked(root):
+        recovered = recover(root)
+        rels = targets(out_rel)
+        incidents = unsafe_targets(root, rels)
+        if incidents:
+            raise IncidentError(incidents)
+        release = assemble(root)
+        files = {f"{out_rel}/{name}": data for name, data in render_release(release).items()}
+        assert list(files) == rels[: len(RELEASE_FILES)], "render_release and RELEASE_FILES disagree"
+        if out_rel == DEFAULT_OUT:
+            files |= {schema_path(Path(SCHEMA_DIR), name).as_posix(): render_json_schema(name).encode("utf-8") for name in RECORDS}
+            files |= generated.render(root, release)
+        changed = [rel for rel in rels if not _same(root / rel, files[rel])]
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root))
+        try:
+            _stage(stage, files, release, root, out_rel)
+            _validate(stage, root, out_rel)
+            _publish(stage, root, out_rel, changed)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    return Outcome(release, root / out_rel, changed, recovered)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """One build at a time per project: a second one would remove the first one's staging folder."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks (Windows): builds must not run concurrently
+        yield
+        return
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IncidentError([Incident("build-write-failed", file=str(root / LOCK), detail="another build is running")]) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _stage(stage: Path, files: dict[str, bytes], release: Release, root: Path, out_rel: str) -> None:
+    """Write every file into the staging folder, with the raw articles the validator compares against."""
+    raw = {f"{out_rel}/{RAW}/{doc.source_file}": (root / DEFAULT_OUT / RAW / doc.source_file).read_bytes() for doc in release.documents}
+    try:
+        for rel, data in (files | raw).items():
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())  # the marker must never reach the disk before the data it commits
+    except OSError as exc:
+        raise IncidentError([Incident("build-write-failed", file=str(exc.filename or stage), detail=exc.strerror)]) from None
+
+
+def _validate(stage: Path, root: Path, out_rel: str) -> None:
+    report = check_release(stage / out_rel)
+    if report.incidents or report.unusable:
+        where = str(stage)
+
+        def unstaged(inc: Incident) -> Incident:  # name the file as it would have been published
+            return dataclasses.replace(inc, file=inc.file.replace(where, str(root)) if inc.file else None)
+
+        raise IncidentError([unstaged(i) for i in report.incidents] or [Incident("build-write-failed", file=str(stage / out_rel))])
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM arriving inside the block are delivered when it ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        except KeyboardInterrupt as exc:  # the handler of a held-back signal runs here
+            exc.args = (PUBLISHED_BEFORE_SIGNAL,)
+            raise
+
+
+def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
+    """Move the changed files into place; on an error put every replaced file back."""
+    done: list[tuple[str, bool]] = []  # (path, had an old copy)
+    with _signals_deferred():
+        _write_marker(stage, out_rel)
+        try:
+            for rel in changed:
+                dest, backup = root / rel, stage / BACKUP / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                existed = dest.exists()
+                if existed:
+                    backup.parent.mkdir(parents=True, exist_ok=True)
+                    os.link(dest, backup)
+                os.replace(stage / rel, dest)
+                done.append((rel, existed))
+            _sync_dirs(root, changed)
+        except OSError as exc:
+            for rel, existed in reversed(done):
+                if existed:
+                    os.replace(stage / BACKUP / rel, root / rel)
+                else:
+                    os.unlink(root / rel)
+            raise IncidentError([Incident("build-write-failed", file=str(exc.filename or root), detail=exc.strerror)]) from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stage / COMMITTED)
+
+
+def _write_marker(stage: Path, out_rel: str) -> None:
+    with open(stage / COMMITTED, "w", encoding="utf-8") as f:
+        f.write(out_rel + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    _fsync_dir(stage)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem syncs directories
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _sync_dirs(root: Path, rels: list[str]) -> None:
+    for folder in sorted({(root / rel).parent for rel in rels}):
+        _fsync_dir(folder)
+
+
+def recover(root: Path) -> list[str]:
+    """Finish publishes a kill interrupted (staging folders holding the marker); remove every other staging folder.
+
+    Only the build's own file names are moved, whatever the marker says; a marker naming an unusable
+    folder is ignored.
+    """
+    moved: list[str] = []
+    for stage in sorted(root.glob(STAGE_PREFIX + "*")):
+        if stage.is_symlink() or not stage.is_dir():
+            continue
+        marker = stage / COMMITTED
+        if marker.is_file() and not marker.is_symlink():
+            with contextlib.suppress(IncidentError, OSError, UnicodeDecodeError):
+                out_rel = out_folder(root, root / marker.read_text(encoding="utf-8").strip())
+                rels = [rel for rel in targets(out_rel) if (stage / rel).is_file() and not (stage / rel).is_symlink()]
+                if not unsafe_targets(root, rels):
+                    with _signals_deferred():
+                        for rel in rels:
+                            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                            os.replace(stage / rel, root / rel)
+                        _sync_dirs(root, rels)
+                    moved += rels
+        shutil.rmtree(stage, ignore_errors=True)
+    return moved
