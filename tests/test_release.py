@@ -329,9 +329,10 @@ def test_croissant_validates_and_reads_records(built):
 # --- partial annotations, clusters, statistics, diff --------------------------
 
 
-def test_build_without_gold_annotations_reports_every_unexplained_number_and_quote(tmp_path):
+def test_build_with_empty_gold_annotations_reports_every_unexplained_number_and_quote(tmp_path):
     root = _copy_sources(tmp_path)
-    shutil.rmtree(root / "annotations" / "gold")
+    for path in (root / "annotations" / "gold").glob("*.yaml"):
+        path.write_text(f"doc_id: {path.stem}\n", encoding="utf-8")
     with pytest.raises(IncidentError) as err:
         assemble(root)
     codes = {i.code for i in err.value.incidents}
@@ -409,5 +410,5 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
     assert diff[Layer.CLAIM].added == ["nk000-clm-01"] and not diff[Layer.QUOTE].changed
     assert main(["diff", str(old), str(new)]) == 0
     assert "| figure | 0 | 1 | 1 |" in capsys.readouterr().out
-    assert main(["diff", str(old), str(tmp_path / "missing")]) == 1
-    assert "file-missing" in capsys.readouterr().err
+    assert main(["diff", str(old), str(tmp_path / "missing")]) == 2
+    assert "argument-invalid" in capsys.readouterr().err
