@@ -21,6 +21,7 @@ from ..model import Document, Edit, EditKind, Passage, PassageType, Provenance, 
 from ..text import PASSAGE_SEPARATOR
 
 TRAILING = " \t\u00a0"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster, same results
 PROVENANCE_FIELDS = [name for name, *_ in record_fields(Provenance)]
 
 
@@ -46,10 +47,12 @@ class _Recipe:
 def read_yaml(path: Path) -> Any:
     """YAML from a file; unreadable or malformed files become incidents."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         raise IncidentError([Incident("file-missing", file=str(path), detail=str(exc))]) from None
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml's own limit
+            raise IncidentError([Incident("file-too-deep", file=str(path), detail=str(exc).splitlines()[0])]) from None
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise IncidentError(
             [Incident("annotation-invalid", file=str(path), line=None if line is None else line + 1, detail=str(exc).splitlines()[0])]

@@ -45,7 +45,6 @@ DEFAULT_OUT = "dataset"
 SCHEMA_DIR = "schema"
 RELEASE_FILES = (*(data_file(c) for c in CONFIGS), FIGURE, CARD, CROISSANT, MANIFEST)  # the manifest last
 STAGE_PREFIX = ".nk-troops-build-"
-LOCK = ".nk-troops-build.lock"
 COMMITTED = "COMMITTED"  # marker in a staging folder: validated, publishing has begun (holds the release folder's path)
 BACKUP = ".old"  # inside a staging folder: hard links to the replaced files, to undo a failed publish
 _DEFERRED = {signal.SIGINT, signal.SIGTERM}
@@ -158,12 +157,12 @@ def _locked(root: Path) -> Iterator[None]:
     except ImportError:  # no advisory locks (Windows): builds must not run concurrently
         yield
         return
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    fd = os.open(root, os.O_RDONLY)  # the lock is on the root folder itself: no lock file to leave behind
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IncidentError([Incident("build-write-failed", file=str(root / LOCK), detail="another build is running")]) from None
+            raise IncidentError([Incident("build-write-failed", file=str(root), detail="another build of this project is running")]) from None
         yield
     finally:
         os.close(fd)

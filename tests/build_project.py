@@ -1,0 +1,53 @@
+"""A throwaway copy of the project for the build tests, and byte-for-byte pictures of a folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from nk_troops.release.publish import STAGE_PREFIX, targets
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ("annotations", "dataset", "schema", "README.md", "DATASHEET.md", "CHANGELOG.md")
+
+
+def copy_project(tmp: Path) -> Path:
+    """The checkout's sources and its committed (fresh) release, under ``tmp/project``."""
+    root = tmp / "project"
+    root.mkdir()
+    for name in SOURCES:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, object]:
+    """Every entry under ``folder`` (hidden ones too): file bytes, a link's target, or "<dir>"."""
+    out: dict[str, object] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                out[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                out[rel] = "<dir>"
+            else:
+                out[rel] = path.read_bytes()
+    return out
+
+
+def make_stale(root: Path) -> dict[str, object]:
+    """Put an older generated tree in place (every generated file differs from a fresh build); the fresh picture."""
+    fresh = snapshot(root)
+    for rel in targets("dataset"):
+        path = root / rel
+        if rel.endswith(".md") and "/" not in rel:  # hand-written prose: only its generated blocks go stale
+            path.write_text(path.read_text(encoding="utf-8").replace("| layer | pass A |", "| stale layer | pass A |"), encoding="utf-8")
+        else:
+            path.write_bytes(b"an older build of " + rel.encode())
+    return fresh
+
+
+def stages(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(STAGE_PREFIX))
