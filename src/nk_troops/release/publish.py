@@ -162,7 +162,8 @@ def _locked(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IncidentError([Incident("build-write-failed", file=str(root), detail="another build of this project is running")]) from None
+            busy = Incident("build-write-failed", file=str(root), detail="another build of this project is running")
+            raise IncidentError([busy]) from None
         yield
     finally:
         os.close(fd)
