@@ -51,3 +51,36 @@ def make_stale(root: Path) -> dict[str, object]:
 
 def stages(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.startswith(STAGE_PREFIX))
+
+
+def build_killed_at(root: str, sig: int, hook: str, n: int) -> int:
+    """Run ``nk-troops build`` in this (child) process, sending ``sig`` to itself at the n-th call of ``hook``.
+
+    ``hook`` is ``fsync`` (staging writes), ``check_release`` (validating the stage) or ``replace``
+    (publishing renames). Returns the exit status; a SIGKILL never returns.
+    """
+    import signal
+
+    from nk_troops.cli import main
+    from nk_troops.release import publish
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    owner = publish if hook == "check_release" else os
+    real, calls = getattr(owner, hook), []
+
+    def trapped(*args):
+        calls.append(args)
+        if len(calls) == n:
+            os.kill(os.getpid(), sig)
+        return real(*args)
+
+    setattr(owner, hook, trapped)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return main(["--root", root, "build"])
+
+
+def exit_killed_at(root: str, sig: int, hook: str, n: int) -> None:
+    """``build_killed_at`` as a process target: its status becomes the exit code."""
+    os._exit(build_killed_at(root, sig, hook, n))

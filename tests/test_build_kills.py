@@ -1,0 +1,72 @@
+"""Builds killed at many points leave the tree old or new, byte for byte.
+
+SIGINT and SIGTERM are honoured while staging and validating (nothing published,
+the staging folder removed) and held back while the renames run (all published).
+A SIGKILL cannot be held back: a kill while staging leaves a staging folder the
+next build removes; a kill between two renames leaves a committed staging folder
+the next build rolls forward (``publish.recover``) before anything else.
+
+Each build runs in a process forked from a forkserver that has the package
+imported, so a run costs one build, not an interpreter start.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+
+import pytest
+from build_project import exit_killed_at, copy_project, make_stale, snapshot, stages
+
+from nk_troops.release import publish
+
+RENAMES = len(publish.targets("dataset"))  # every generated file differs from the stale tree
+# (signal, hook, n-th call, published?): staging writes, validating, the first, a middle and the last rename
+POINTS = [
+    (signal.SIGINT, "fsync", 3, False),
+    (signal.SIGINT, "check_release", 1, False),
+    (signal.SIGINT, "replace", 1, True),
+    (signal.SIGINT, "replace", RENAMES // 2, True),
+    (signal.SIGTERM, "fsync", 12, False),
+    (signal.SIGTERM, "replace", 2, True),
+    (signal.SIGTERM, "replace", RENAMES, True),
+    (signal.SIGKILL, "fsync", 5, False),
+    (signal.SIGKILL, "check_release", 1, False),
+    (signal.SIGKILL, "replace", 1, True),
+    (signal.SIGKILL, "replace", RENAMES // 2, True),
+    (signal.SIGKILL, "replace", RENAMES, True),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Each point's project folder, old and new pictures and the child's exit, all run up front on two workers."""
+    projects = []
+    for i, _ in enumerate(POINTS):
+        root = copy_project(tmp_path_factory.mktemp(f"kill{i}"))
+        fresh = make_stale(root)
+        projects.append((root, snapshot(root), fresh))
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["build_project", "nk_troops.cli", "nk_troops.release.publish"])
+    children = [ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n)) for (root, *_), (sig, hook, n, _) in zip(projects, POINTS)]
+    for pair in range(0, len(children), 2):  # two at a time: two cores
+        for child in children[pair : pair + 2]:
+            child.start()
+        for child in children[pair : pair + 2]:
+            child.join(timeout=120)
+    exits = [child.exitcode for child in children]
+    return projects, exits
+
+
+@pytest.mark.parametrize("i", range(len(POINTS)), ids=[f"{s.name}-{h}-{n}" for s, h, n, _ in POINTS])
+def test_a_killed_build_leaves_the_old_or_the_new_tree(runs, i):
+    (root, old, new), status = runs[0][i], runs[1][i]
+    sig, _, _, published = POINTS[i]
+    if sig == signal.SIGKILL:
+        assert status == -signal.SIGKILL
+        assert stages(root), "a SIGKILL leaves its staging folder"
+        publish.recover(root)
+    else:
+        assert status == 128 + sig
+    assert stages(root) == []
+    assert snapshot(root) == (new if published else old)
