@@ -16,7 +16,7 @@ import multiprocessing
 import signal
 
 import pytest
-from build_project import exit_killed_at, copy_project, make_stale, snapshot, stages
+from build_project import copy_project, exit_killed_at, make_stale, snapshot, stages
 
 from nk_troops.release import publish
 
@@ -48,7 +48,10 @@ def runs(tmp_path_factory):
         projects.append((root, snapshot(root), fresh))
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["build_project", "nk_troops.cli", "nk_troops.release.publish"])
-    children = [ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n)) for (root, *_), (sig, hook, n, _) in zip(projects, POINTS)]
+    children = [
+        ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n))
+        for (root, *_), (sig, hook, n, _) in zip(projects, POINTS, strict=True)
+    ]
     for pair in range(0, len(children), 2):  # two at a time: two cores
         for child in children[pair : pair + 2]:
             child.start()
