@@ -64,9 +64,8 @@ def build_killed_at(root: str, sig: int, hook: str, n: int) -> int:
     from nk_troops.cli import main
     from nk_troops.release import publish
 
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    os.dup2(os.open(Path(root).parent / "stderr.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
     owner = publish if hook == "check_release" else os
     real, calls = getattr(owner, hook), []
 

@@ -71,5 +71,7 @@ def test_a_killed_build_leaves_the_old_or_the_new_tree(runs, i):
         publish.recover(root)
     else:
         assert status == 128 + sig
+        err = (root.parent / "stderr.txt").read_text(encoding="utf-8")
+        assert "Traceback" not in err and len(err.splitlines()) == 2, err  # what the build did, then the signal's one line
     assert stages(root) == []
     assert snapshot(root) == (new if published else old)

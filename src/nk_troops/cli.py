@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with _terminate_as_interrupt():
         try:
-            return args.func(args)
+            status = args.func(args)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+            return status
         except IncidentError as err:
             print(render_text(err.incidents), file=sys.stderr)
             return 2 if any(i.code in UNUSABLE for i in err.incidents) else 1
