@@ -120,7 +120,7 @@ def test_annotations_giving_an_invalid_release_publish_nothing(project, capsys, 
     before = snapshot(project)
     assert _build(project) == 1
     err = capsys.readouterr().err
-    assert code in _codes(err) and "nothing was published" in err
+    assert code in _codes(err) and "failed while validating the staged release; nothing was published" in err
     assert snapshot(project) == before
 
 
@@ -217,7 +217,7 @@ def test_a_write_error_while_staging_publishes_nothing(project, capsys, monkeypa
     monkeypatch.setattr(publish.os, "fsync", full_disk)
     assert _build(project) == 1
     err = capsys.readouterr().err
-    assert _codes(err) == ["build-write-failed"] and "No space left on device" in err
+    assert _codes(err) == ["build-write-failed"] and "No space left on device" in err and "while writing the staged files" in err
     assert snapshot(project) == before and stages(project) == []
 
 

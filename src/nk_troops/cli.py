@@ -63,7 +63,7 @@ def _file_docs(files: list[str]) -> list[tuple[str, str]]:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .release.publish import build
+    from .release.publish import BuildFailed, build
     from .release.stats import stats_table
     from .release.write import changelog_entry, read_manifest
     from .version import __version__
@@ -73,8 +73,8 @@ def _build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:
         print(f"nk-troops build: interrupted; {exc.args[0] if exc.args else 'nothing was published'}", file=sys.stderr)
         raise
-    except IncidentError:
-        print("nk-troops build: failed; nothing was published", file=sys.stderr)
+    except BuildFailed as err:
+        print(f"nk-troops build: failed while {err.step}; nothing was published", file=sys.stderr)
         raise
     for rel in outcome.recovered:
         print(f"finished publishing {rel} (an earlier build was killed while publishing)")
@@ -82,7 +82,7 @@ def _build(args: argparse.Namespace) -> int:
     print(f"published {len(outcome.changed)} changed file(s): {', '.join(outcome.changed) or 'none'}")
     digest = read_manifest(outcome.out)["content_sha256"]
     print(f"version {__version__}, content sha256 {digest}")
-    if changelog_entry(outcome.out.parent / "CHANGELOG.md", __version__) != digest and not args.out:
+    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != digest and not args.out:
         print(f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)")
     for note in outcome.release.notes:
         print(f"note: {note}")

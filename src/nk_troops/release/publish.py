@@ -54,6 +54,7 @@ PUBLISHED_BEFORE_SIGNAL = "the signal arrived while publishing and took effect o
 @dataclass
 class Outcome:
     release: Release
+    root: Path
     out: Path  # the release folder
     changed: list[str] = field(default_factory=list)  # root-relative paths replaced or created
     recovered: list[str] = field(default_factory=list)  # paths an interrupted earlier publish left, now published
@@ -115,6 +116,24 @@ def unsafe_targets(root: Path, rels: list[str]) -> list[Incident]:
     return incidents
 
 
+class BuildFailed(IncidentError):
+    """A build that stopped before publishing; ``step`` says where (checking the tree, assembling, ...)."""
+
+    def __init__(self, step: str, incidents: list[Incident]):
+        super().__init__(incidents)
+        self.step = step
+
+
+@contextlib.contextmanager
+def _step(name: str) -> Iterator[None]:
+    try:
+        yield
+    except BuildFailed:
+        raise
+    except IncidentError as err:
+        raise BuildFailed(name, err.incidents) from None
+
+
 def build(root: Path, out: Path | None = None) -> Outcome:
     """Assemble, stage, validate and publish; raises ``IncidentError`` having published nothing."""
     root = project_root(root)
@@ -122,24 +141,37 @@ def build(root: Path, out: Path | None = None) -> Outcome:
     with _locked(root):
         recovered = recover(root)
         rels = targets(out_rel)
-        incidents = unsafe_targets(root, rels)
-        if incidents:
-            raise IncidentError(incidents)
-        release = assemble(root)
+        with _step("checking the paths it writes"):
+            incidents = unsafe_targets(root, rels)
+            if incidents:
+                raise IncidentError(incidents)
+        with _step("assembling the annotations"):
+            release = assemble(root)
         files = {f"{out_rel}/{name}": data for name, data in render_release(release).items()}
         assert list(files) == rels[: len(RELEASE_FILES)], "render_release and RELEASE_FILES disagree"
         if out_rel == DEFAULT_OUT:
             files |= {schema_path(Path(SCHEMA_DIR), name).as_posix(): render_json_schema(name).encode("utf-8") for name in RECORDS}
             files |= generated.render(root, release)
         changed = [rel for rel in rels if not _same(root / rel, files[rel])]
-        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root))
+        with _step("writing the staged files"):
+            stage = _mkstage(root)
         try:
-            _stage(stage, files, release, root, out_rel)
-            _validate(stage, root, out_rel)
-            _publish(stage, root, out_rel, changed)
+            with _step("writing the staged files"):
+                _stage(stage, files, release, root, out_rel)
+            with _step("validating the staged release"):
+                _validate(stage, root, out_rel)
+            with _step("publishing"):
+                _publish(stage, root, out_rel, changed)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-    return Outcome(release, root / out_rel, changed, recovered)
+    return Outcome(release, root, root / out_rel, changed, recovered)
+
+
+def _mkstage(root: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=root))
+    except OSError as exc:
+        raise IncidentError([Incident("build-write-failed", file=str(root), detail=exc.strerror)]) from None
 
 
 def _same(path: Path, data: bytes) -> bool:
@@ -171,8 +203,8 @@ def _locked(root: Path) -> Iterator[None]:
 
 def _stage(stage: Path, files: dict[str, bytes], release: Release, root: Path, out_rel: str) -> None:
     """Write every file into the staging folder, with the raw articles the validator compares against."""
-    raw = {f"{out_rel}/{RAW}/{doc.source_file}": (root / DEFAULT_OUT / RAW / doc.source_file).read_bytes() for doc in release.documents}
     try:
+        raw = {f"{out_rel}/{RAW}/{d.source_file}": (root / DEFAULT_OUT / RAW / d.source_file).read_bytes() for d in release.documents}
         for rel, data in (files | raw).items():
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
