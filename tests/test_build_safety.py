@@ -142,6 +142,17 @@ def test_bad_annotation_values_are_incidents_not_tracebacks(project, capsys, old
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize("name", ["gold/nk001.yaml", "entities.yaml", "clusters.yaml"])
+def test_a_folder_for_an_annotation_file_is_an_incident(project, capsys, name):
+    (project / "annotations" / name).unlink()
+    (project / "annotations" / name).mkdir()
+    before = snapshot(project)
+    assert _build(project) == 1
+    err = capsys.readouterr().err
+    assert _codes(err) == ["file-missing"] and f"annotations/{name}: file-missing" in err
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_yaml_nested_deeply_is_an_incident(project, capsys, depth):
     (project / "annotations" / "gold" / "nk000.deep.yaml").write_text("doc_id: nk000\nfigures: " + "[" * depth + "]" * depth)
