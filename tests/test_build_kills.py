@@ -20,6 +20,7 @@ from build_project import copy_project, exit_killed_at, make_stale, snapshot, st
 
 from nk_troops.release import publish
 
+HEAVY = ["datasets", "matplotlib.figure", "matplotlib.backends.backend_agg"]  # imported once, in the forkserver
 RENAMES = len(publish.targets("dataset"))  # every generated file differs from the stale tree
 # (signal, hook, n-th call, published?): staging writes, validating, the first, a middle and the last rename
 POINTS = [
@@ -47,7 +48,7 @@ def runs(tmp_path_factory):
         fresh = make_stale(root)
         projects.append((root, snapshot(root), fresh))
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["build_project", "nk_troops.cli", "nk_troops.release.publish"])
+    ctx.set_forkserver_preload(["build_project", "nk_troops.cli", "nk_troops.release.publish", *HEAVY])
     children = [
         ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n))
         for (root, *_), (sig, hook, n, _) in zip(projects, POINTS, strict=True)

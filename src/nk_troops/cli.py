@@ -33,7 +33,7 @@ def _check_anchors(args: argparse.Namespace) -> int:
         folders[Path(f).parent].add(m.group(1))
     docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
     problems = [
-        Incident("document-undeclared", file=f, doc_id=d, expected=str(sorted(docs))) for f, d in _file_docs(args.files) if d not in docs
+        Incident("document-undeclared", file=f, doc_id=d, expected=sorted(docs)) for f, d in _file_docs(args.files) if d not in docs
     ]
     for folder, doc_ids in folders.items():
         try:

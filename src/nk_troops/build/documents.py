@@ -97,9 +97,7 @@ def declared_documents(ann_dir: Path) -> list[str]:
 def check_declared(declared: list[str], folder: Path, present: set[str], missing_code: str) -> list[Incident]:
     """Incidents for declared documents absent from ``present`` and for present ones not declared."""
     incidents = [Incident(missing_code, file=str(folder), doc_id=d) for d in declared if d not in present]
-    incidents += [
-        Incident("document-undeclared", file=str(folder), doc_id=d, expected=str(declared)) for d in sorted(present - set(declared))
-    ]
+    incidents += [Incident("document-undeclared", file=str(folder), doc_id=d, expected=declared) for d in sorted(present - set(declared))]
     return incidents
 
 
