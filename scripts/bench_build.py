@@ -58,11 +58,10 @@ for name, wall, cpu in rows:
 
 
 def _copy(tmp: Path) -> Path:
-    root = tmp / "project"
-    root.mkdir()
-    for name in SOURCES:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, root / name)
-    return root
+    """The checkout's sources and release only (no .venv, no .git)."""
+    keep_top = set(SOURCES)
+    shutil.copytree(ROOT, tmp / "project", ignore=lambda folder, names: [n for n in names if Path(folder) == ROOT and n not in keep_top])
+    return tmp / "project"
 
 
 def _child_cpu() -> float:
