@@ -273,3 +273,37 @@ def test_out_folder_gets_the_release_files_only(project, capsys):
     assert _build(project, "--out", str(project / "side")) == 0
     names = publish.RELEASE_FILES
     assert snapshot(project) == before | {f"side/{n}": (ROOT / "dataset" / n).read_bytes() for n in names}
+
+
+# --- staging folders: another build's, a killed build's, a forged one -------------
+
+
+def test_a_second_build_at_the_same_time_is_refused(project, capsys):
+    import fcntl
+
+    make_stale(project)
+    before = snapshot(project)
+    fd = os.open(project, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # what a running build holds
+        assert _build(project) == 1
+    finally:
+        os.close(fd)
+    assert _codes(capsys.readouterr().err) == ["build-write-failed"]
+    assert snapshot(project) == before
+
+
+def test_a_forged_staging_folder_moves_nothing_and_follows_no_link(project, tmp_path, capsys):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep\n", encoding="utf-8")
+    forged = project / f"{publish.STAGE_PREFIX}forged"
+    (forged / "dataset").mkdir(parents=True)
+    (forged / "dataset" / "documents.jsonl").write_text("forged\n", encoding="utf-8")
+    (forged / publish.COMMITTED).write_text("../outside\n", encoding="utf-8")  # a release folder outside the project
+    os.symlink(outside, forged / "link")
+    (forged / "notes.txt").write_text("x\n", encoding="utf-8")
+    fresh = {k: v for k, v in snapshot(project).items() if not k.startswith(publish.STAGE_PREFIX)}
+    assert publish.recover(project) == []
+    assert snapshot(project) == fresh and stages(project) == []
+    assert snapshot(outside) == {"keep.txt": b"keep\n"}
