@@ -196,6 +196,27 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input, SIGINT, SIGTERM and a closed pipe end in an exit status and one message, not a traceback."""
+    with _terminate_as_interrupt():
+        try:
+            status = _run(argv)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+            return status
+        except IncidentError as err:
+            print(render_text(err.incidents), file=sys.stderr)
+            return 2 if any(i.code in UNUSABLE for i in err.incidents) else 1
+        except _Terminated:
+            print("nk-troops: terminated (SIGTERM)", file=sys.stderr)
+            return 128 + signal.SIGTERM
+        except KeyboardInterrupt:
+            print("nk-troops: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as a shell's own tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+            return 128 + signal.SIGPIPE
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,23 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
     args = parser.parse_args(argv)
-    with _terminate_as_interrupt():
-        try:
-            status = args.func(args)
-            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
-            return status
-        except IncidentError as err:
-            print(render_text(err.incidents), file=sys.stderr)
-            return 2 if any(i.code in UNUSABLE for i in err.incidents) else 1
-        except _Terminated:
-            print("nk-troops: terminated (SIGTERM)", file=sys.stderr)
-            return 128 + signal.SIGTERM
-        except KeyboardInterrupt:
-            print("nk-troops: interrupted", file=sys.stderr)
-            return 130
-        except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as a shell's own tools do
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout at exit
-            return 128 + signal.SIGPIPE
+    return args.func(args)
 
 
 UNUSABLE = {"argument-invalid", "project-not-found"}  # incidents about the invocation, not the data: exit 2
