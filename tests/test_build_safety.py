@@ -232,21 +232,24 @@ def test_a_write_error_while_staging_publishes_nothing(project, capsys, monkeypa
     assert snapshot(project) == before and stages(project) == []
 
 
-def test_a_rename_error_while_publishing_puts_every_old_file_back(project, capsys, monkeypatch):
+@pytest.mark.parametrize("schema", ["stale", "missing"])
+def test_a_rename_error_while_publishing_puts_every_old_file_back(project, capsys, monkeypatch, schema):
     make_stale(project)
+    if schema == "missing":  # a checkout without schema/: the folder the publish creates goes again
+        shutil.rmtree(project / "schema")
     before = snapshot(project)
     real_replace, calls = os.replace, []
 
     def failing(src, dst) -> None:
         calls.append(dst)
-        if len(calls) == 9:
+        if len(calls) == 12:  # the second schema file: the release files and one schema file are in place
             raise OSError(errno.EIO, "Input/output error", str(dst))
         real_replace(src, dst)
 
     monkeypatch.setattr(publish.os, "replace", failing)
     assert _build(project) == 1
     assert _codes(capsys.readouterr().err) == ["build-write-failed"]
-    assert len(calls) > 9 and snapshot(project) == before and stages(project) == []
+    assert len(calls) > 12 and snapshot(project) == before and stages(project) == []
 
 
 # --- --out: an existing folder inside the project -------------------------------
@@ -255,6 +258,14 @@ def test_a_rename_error_while_publishing_puts_every_old_file_back(project, capsy
 def test_out_folder_that_does_not_exist_is_refused(project, capsys):
     before = snapshot(project)
     assert _build(project, "--out", str(project / "side" / "release")) == 2
+    assert _codes(capsys.readouterr().err) == ["argument-invalid"]
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize("folder", [".", "annotations", "schema", "dataset/raw"])
+def test_out_folder_may_not_be_a_source_folder(project, capsys, folder):
+    before = snapshot(project)
+    assert _build(project, "--out", str(project / folder)) == 2
     assert _codes(capsys.readouterr().err) == ["argument-invalid"]
     assert snapshot(project) == before
 

@@ -89,7 +89,8 @@ def out_folder(root: Path, out: Path | None) -> str:
         rel = absolute.relative_to(root)
     except ValueError:
         raise IncidentError([dataclasses.replace(bad, found=f"outside {root}")]) from None
-    if rel == Path(".") or rel.parts[0].startswith(STAGE_PREFIX) or rel.parts[0] in ("annotations", SCHEMA_DIR):
+    kept = [Path("annotations"), Path(SCHEMA_DIR), Path(DEFAULT_OUT, RAW)]  # sources, and the schema the default build writes
+    if rel == Path(".") or rel.parts[0].startswith(STAGE_PREFIX) or any(k == rel or k in rel.parents for k in kept):
         raise IncidentError([dataclasses.replace(bad, found="the project root or a source folder")])
     return rel.as_posix()
 
@@ -247,12 +248,16 @@ def _signals_deferred() -> Iterator[None]:
 def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
     """Move the changed files into place; on an error put every replaced file back."""
     done: list[tuple[str, bool]] = []  # (path, had an old copy)
+    made: list[Path] = []  # folders created for new files (schema/ in a fresh checkout)
     with _signals_deferred():
         _write_marker(stage, out_rel)
         try:
             for rel in changed:
                 dest, backup = root / rel, stage / BACKUP / rel
-                dest.parent.mkdir(parents=True, exist_ok=True)
+                for folder in reversed(dest.relative_to(root).parents[:-1]):
+                    if not (root / folder).is_dir():
+                        (root / folder).mkdir()
+                        made.append(root / folder)
                 existed = dest.exists()
                 if existed:
                     backup.parent.mkdir(parents=True, exist_ok=True)
@@ -266,6 +271,8 @@ def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
                     os.replace(stage / BACKUP / rel, root / rel)
                 else:
                     os.unlink(root / rel)
+            for folder in reversed(made):
+                folder.rmdir()
             raise IncidentError([Incident("build-write-failed", file=str(exc.filename or root), detail=exc.strerror)]) from None
         finally:
             with contextlib.suppress(FileNotFoundError):
