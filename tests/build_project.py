@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
 
-from nk_troops.release.publish import STAGE_PREFIX, targets
+from nk_troops.release.assemble import assemble
+from nk_troops.release.publish import STAGE_PREFIX, render_all
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("annotations", "dataset", "schema", "README.md", "DATASHEET.md", "CHANGELOG.md")
@@ -37,10 +39,16 @@ def snapshot(folder: Path) -> dict[str, object]:
     return out
 
 
+@functools.cache
+def generated_paths() -> tuple[str, ...]:
+    """Root-relative paths of every file a default build of the checkout writes."""
+    return tuple(render_all(ROOT, assemble(ROOT), "dataset"))
+
+
 def make_stale(root: Path) -> dict[str, object]:
     """Put an older generated tree in place (every generated file differs from a fresh build); the fresh picture."""
     fresh = snapshot(root)
-    for rel in targets("dataset"):
+    for rel in generated_paths():
         path = root / rel
         if rel.endswith(".md") and "/" not in rel:  # hand-written prose: only its generated blocks go stale
             path.write_text(path.read_text(encoding="utf-8").replace("| layer | pass A |", "| stale layer | pass A |"), encoding="utf-8")

@@ -14,9 +14,10 @@ publish (rolls it forward) before doing anything else. Between the kill and that
 next build the tree may mix old and new files; ``nk-troops validate`` reports that
 as manifest mismatches.
 
-Only the files in ``targets()`` are ever written or replaced; names are never read
-from an old manifest or from the marker. Nothing is deleted except the build's own
-staging folders.
+Only the files the build renders are written or replaced, and a roll-forward moves
+only files of the generated area (the release folder except ``raw/``, ``schema/*.schema.json``,
+README.md, DATASHEET.md); names are never read from an old manifest. Nothing is
+deleted except the build's own staging folders.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from ..build.documents import declared_documents
 from ..incidents import Incident, IncidentError
-from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, MANIFEST, RAW, data_file
+from ..paths import RAW
 from ..schemas import RECORDS, render_json_schema, schema_path
 from ..validate import check_release
 from . import generated
@@ -43,7 +44,6 @@ from .write import render_release
 
 DEFAULT_OUT = "dataset"
 SCHEMA_DIR = "schema"
-RELEASE_FILES = (*(data_file(c) for c in CONFIGS), FIGURE, CARD, CROISSANT, MANIFEST)  # the manifest last
 STAGE_PREFIX = ".nk-troops-build-"
 COMMITTED = "COMMITTED"  # marker in a staging folder: validated, publishing has begun (holds the release folder's path)
 BACKUP = ".old"  # inside a staging folder: hard links to the replaced files, to undo a failed publish
@@ -60,12 +60,24 @@ class Outcome:
     recovered: list[str] = field(default_factory=list)  # paths an interrupted earlier publish left, now published
 
 
-def targets(out_rel: str) -> list[str]:
-    """Every root-relative path a build writes: the release files, and with the default folder schema/ and the Markdown files."""
-    paths = [f"{out_rel}/{name}" for name in RELEASE_FILES]
+def render_all(root: Path, release: Release, out_rel: str) -> dict[str, bytes]:
+    """Every file a build writes, by root-relative path: the release files (the manifest last), and with the
+    default folder the JSON Schemas and the Markdown files with their generated blocks."""
+    files = {f"{out_rel}/{name}": data for name, data in render_release(release).items()}
     if out_rel == DEFAULT_OUT:
-        paths += [schema_path(Path(SCHEMA_DIR), name).as_posix() for name in RECORDS] + list(generated.FILES)
-    return paths
+        files |= {schema_path(Path(SCHEMA_DIR), name).as_posix(): render_json_schema(name).encode("utf-8") for name in RECORDS}
+        files |= generated.render(root, release)
+    return files
+
+
+def _generated_area(rel: Path, out_rel: str) -> bool:
+    """Whether a root-relative path is one a build of ``out_rel`` may write."""
+    out = Path(out_rel)
+    if out in rel.parents:
+        return Path(out, RAW) not in rel.parents
+    if out_rel != DEFAULT_OUT:
+        return False
+    return rel.as_posix() in generated.FILES or (rel.parent == Path(SCHEMA_DIR) and rel.name.endswith(".schema.json"))
 
 
 def project_root(root: Path) -> Path:
@@ -141,19 +153,14 @@ def build(root: Path, out: Path | None = None) -> Outcome:
     out_rel = out_folder(root, out)
     with _locked(root):
         recovered = recover(root)
-        rels = targets(out_rel)
-        with _step("checking the paths it writes"):
-            incidents = unsafe_targets(root, rels)
-            if incidents:
-                raise IncidentError(incidents)
         with _step("assembling the annotations"):
             release = assemble(root)
-        files = {f"{out_rel}/{name}": data for name, data in render_release(release).items()}
-        assert list(files) == rels[: len(RELEASE_FILES)], "render_release and RELEASE_FILES disagree"
-        if out_rel == DEFAULT_OUT:
-            files |= {schema_path(Path(SCHEMA_DIR), name).as_posix(): render_json_schema(name).encode("utf-8") for name in RECORDS}
-            files |= generated.render(root, release)
-        changed = [rel for rel in rels if not _same(root / rel, files[rel])]
+        files = render_all(root, release, out_rel)
+        with _step("checking the paths it writes"):
+            incidents = unsafe_targets(root, list(files))
+            if incidents:
+                raise IncidentError(incidents)
+        changed = [rel for rel, data in files.items() if not _same(root / rel, data)]
         with _step("writing the staged files"):
             stage = _mkstage(root)
         try:
@@ -315,7 +322,8 @@ def recover(root: Path) -> list[str]:
         if marker.is_file() and not marker.is_symlink():
             with contextlib.suppress(IncidentError, OSError, UnicodeDecodeError):
                 out_rel = out_folder(root, root / marker.read_text(encoding="utf-8").strip())
-                rels = [rel for rel in targets(out_rel) if (stage / rel).is_file() and not (stage / rel).is_symlink()]
+                found = (p.relative_to(stage) for p in sorted(stage.rglob("*")) if p.is_file() and not p.is_symlink())
+                rels = [rel.as_posix() for rel in found if _generated_area(rel, out_rel)]
                 if not unsafe_targets(root, rels):
                     with _signals_deferred():
                         for rel in rels:
