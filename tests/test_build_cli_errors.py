@@ -185,3 +185,33 @@ def test_unusable_arguments_exit_2(capsys, argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+# --- stats and agreement read annotations as the build does ----------------------
+
+BAD_ANNOTATIONS = {  # case -> (old, new) in the file, or None: the file replaced by a folder
+    "value-lots": ("value: 12000", "value: lots"),
+    "4301-digits": ("value: 12000", "value: " + "1" * 4301),
+    "list-id": ("id: nk000-fig-02", "id: [nk000-fig-02]"),
+    "yaml-100000-deep": ("figures:\n", "deep: " + "[" * 100_000 + "]" * 100_000 + "\nfigures:\n"),
+    "folder-for-file": None,
+}
+CODES = {"yaml-100000-deep": "file-too-deep", "folder-for-file": "file-missing"}
+
+
+@pytest.mark.parametrize("case", BAD_ANNOTATIONS)
+@pytest.mark.parametrize(("command", "file"), [("stats", "gold/nk000.yaml"), ("agreement", "passes/a/nk000.fq.yaml")])
+def test_stats_and_agreement_report_bad_annotations(project, capsys, command, file, case):
+    path = project / "annotations" / file
+    if BAD_ANNOTATIONS[case] is None:
+        path.unlink()
+        path.mkdir()
+    else:
+        old, new = BAD_ANNOTATIONS[case]
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = snapshot(project)
+    status, err = _run(capsys, "--root", str(project), command)
+    assert (status, _codes(err)) == (1, [CODES.get(case, "annotation-invalid")]) and file in err
+    assert snapshot(project) == before
