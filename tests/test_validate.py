@@ -203,6 +203,7 @@ def test_every_fixture_yields_its_code() -> None:
 def test_every_catalogue_code_has_a_fixture() -> None:
     have = {p.name.removesuffix(".jsonl") for p in INVALID.iterdir()}
     have |= {"argument-invalid", "path-symlink", "build-write-failed"}  # invocation and writing: tests/test_build_safety.py
+    have |= {code for code in CATALOGUE if code.startswith("view-")}  # the viewer's output-folder codes: tests/test_view.py
     assert sorted(set(CATALOGUE) - have) == []
 
 

@@ -101,6 +101,10 @@ def _stats(args: argparse.Namespace) -> int:
 def _diff(args: argparse.Namespace) -> int:
     from .release.diff import diff_spans, read_spans, render_diff
 
+    for folder in (Path(args.old), Path(args.new)):
+        if not folder.is_dir():
+            found = "no such folder" if not folder.exists() else "a file"
+            raise IncidentError([Incident("argument-invalid", file=str(folder), found=found, expected="a release folder")])
     print(render_diff(diff_spans(read_spans(Path(args.old)), read_spans(Path(args.new))), verbose=args.verbose), end="")
     return 0
 
@@ -195,6 +199,22 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if report.unusable else 1 if report.incidents else 0
 
 
+def _view(args: argparse.Namespace) -> int:
+    from .paths import release_dir
+    from .view import publish, read_diff, read_view, render_site
+
+    try:
+        release = read_view(Path(args.release) if args.release else release_dir())
+        diff = read_diff(Path(args.diff), release) if args.diff else None
+        files = render_site(release, diff)
+        publish(files, Path(args.out))
+    except IncidentError as err:  # a missing folder or an unusable --out is an unusable invocation (2), bad data 1
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2 if any(i.code == "file-missing" or i.code.startswith("view-out-") for i in err.incidents) else 1
+    print(f"wrote {len(files)} files to {args.out}: open {Path(args.out) / 'index.html'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; bad input, SIGINT, SIGTERM and a closed pipe end in an exit status and one message, not a traceback."""
     with _terminate_as_interrupt():
@@ -262,6 +282,11 @@ def _run(argv: list[str] | None) -> int:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
+    p = sub.add_parser("view", help="write the release as a static site: spans drawn in each article, attributes, clusters")
+    p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier view output, which is replaced)")
+    p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--diff", metavar="OLD_RELEASE", help="mark the spans added, removed and changed since this older release folder")
+    p.set_defaults(func=_view)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -25,14 +25,11 @@ class LayerDiff:
 
 
 def read_spans(folder: Path) -> dict[str, dict[str, Any]]:
-    """Span rows of a release folder by id; a folder that is not there is unusable, bad rows are incidents."""
-    if not folder.is_dir():
-        found = "no such folder" if not folder.exists() else "a file"
-        raise IncidentError([Incident("argument-invalid", file=str(folder), found=found, expected="a release folder")])
+    """Span rows of a release folder by id; unreadable files and bad rows become incidents."""
     path = folder / "spans.jsonl"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise IncidentError([Incident("file-missing", file=str(path))]) from None
     except IsADirectoryError:
         raise IncidentError([Incident("file-missing", file=str(path), found="a folder", expected="a file")]) from None
