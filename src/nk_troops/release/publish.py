@@ -129,6 +129,12 @@ def unsafe_targets(root: Path, rels: list[str]) -> list[Incident]:
     return incidents
 
 
+def _refuse_unsafe(root: Path, rels: list[str]) -> None:
+    incidents = unsafe_targets(root, rels)
+    if incidents:
+        raise IncidentError(incidents)
+
+
 class BuildFailed(IncidentError):
     """A build that stopped before publishing; ``step`` says where (checking the tree, assembling, ...)."""
 
@@ -153,13 +159,13 @@ def build(root: Path, out: Path | None = None) -> Outcome:
     out_rel = out_folder(root, out)
     with _locked(root):
         recovered = recover(root)
+        with _step("checking the paths it writes"):
+            _refuse_unsafe(root, list(generated.FILES) if out_rel == DEFAULT_OUT else [])  # read before rendering: no link either
         with _step("assembling the annotations"):
             release = assemble(root)
         files = render_all(root, release, out_rel)
         with _step("checking the paths it writes"):
-            incidents = unsafe_targets(root, list(files))
-            if incidents:
-                raise IncidentError(incidents)
+            _refuse_unsafe(root, list(files))
         changed = [rel for rel, data in files.items() if not _same(root / rel, data)]
         with _step("writing the staged files"):
             stage = _mkstage(root)
