@@ -61,11 +61,12 @@ def stages(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.startswith(STAGE_PREFIX))
 
 
-def build_killed_at(root: str, sig: int, hook: str, n: int) -> int:
+def build_killed_at(root: str, sig: int, hook: str, n: int, fail_at: int | None = None) -> int:
     """Run ``nk-troops build`` in this (child) process, sending ``sig`` to itself at the n-th call of ``hook``.
 
     ``hook`` is ``fsync`` (staging writes), ``check_release`` (validating the stage) or ``replace``
-    (publishing renames). Returns the exit status; a SIGKILL never returns.
+    (publishing renames); with ``fail_at`` that call raises an I/O error instead (a rollback follows).
+    Returns the exit status; a SIGKILL never returns.
     """
     import signal
 
@@ -81,6 +82,8 @@ def build_killed_at(root: str, sig: int, hook: str, n: int) -> int:
         calls.append(args)
         if len(calls) == n:
             os.kill(os.getpid(), sig)
+        if len(calls) == fail_at:
+            raise OSError(5, "Input/output error")
         return real(*args)
 
     setattr(owner, hook, trapped)
@@ -88,6 +91,6 @@ def build_killed_at(root: str, sig: int, hook: str, n: int) -> int:
     return main(["--root", root, "build"])
 
 
-def exit_killed_at(root: str, sig: int, hook: str, n: int) -> None:
+def exit_killed_at(root: str, sig: int, hook: str, n: int, fail_at: int | None) -> None:
     """``build_killed_at`` as a process target: its status becomes the exit code."""
-    os._exit(build_killed_at(root, sig, hook, n))
+    os._exit(build_killed_at(root, sig, hook, n, fail_at))

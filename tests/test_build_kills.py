@@ -22,7 +22,9 @@ from nk_troops.release import publish
 
 HEAVY = ["datasets", "matplotlib.figure", "matplotlib.backends.backend_agg"]  # imported once, in the forkserver
 RENAMES = len(generated_paths())  # every generated file differs from the stale tree
-# (signal, hook, n-th call, published?): staging writes, validating, the first, a middle and the last rename
+# (signal, hook, n-th call, published?[, failing call]): staging writes, validating, the first, a middle and
+# the last rename; and a kill while a failed publish is being undone (rename 10 fails, the undo's second
+# rename is killed), which the next build rolls forward to the new tree.
 POINTS = [
     (signal.SIGINT, "fsync", 3, False),
     (signal.SIGINT, "check_release", 1, False),
@@ -36,6 +38,7 @@ POINTS = [
     (signal.SIGKILL, "replace", 1, True),
     (signal.SIGKILL, "replace", RENAMES // 2, True),
     (signal.SIGKILL, "replace", RENAMES, True),
+    (signal.SIGKILL, "replace", 12, True, 10),
 ]
 
 
@@ -50,8 +53,8 @@ def runs(tmp_path_factory):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["build_project", "nk_troops.cli", "nk_troops.release.publish", *HEAVY])
     children = [
-        ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n))
-        for (root, *_), (sig, hook, n, _) in zip(projects, POINTS, strict=True)
+        ctx.Process(target=exit_killed_at, args=(str(root), sig, hook, n, fail_at))
+        for (root, *_), (sig, hook, n, _, fail_at) in zip(projects, [(*p, None)[:5] for p in POINTS], strict=True)
     ]
     for pair in range(0, len(children), 2):  # two at a time: two cores
         for child in children[pair : pair + 2]:
@@ -62,10 +65,15 @@ def runs(tmp_path_factory):
     return projects, exits
 
 
-@pytest.mark.parametrize("i", range(len(POINTS)), ids=[f"{s.name}-{h}-{n}" for s, h, n, _ in POINTS])
+def _name(point: tuple) -> str:
+    sig, hook, n, _, *fail = point
+    return f"{sig.name}-{hook}-{n}" + (f"-undoing-failed-{fail[0]}" if fail else "")
+
+
+@pytest.mark.parametrize("i", range(len(POINTS)), ids=[_name(p) for p in POINTS])
 def test_a_killed_build_leaves_the_old_or_the_new_tree(runs, i):
     (root, old, new), status = runs[0][i], runs[1][i]
-    sig, _, _, published = POINTS[i]
+    sig, _, _, published, *_ = POINTS[i]
     if sig == signal.SIGKILL:
         assert status == -signal.SIGKILL
         assert stages(root), "a SIGKILL leaves its staging folder"

@@ -235,8 +235,9 @@ def _validate(stage: Path, root: Path, out_rel: str) -> None:
     if report.incidents or report.unusable:
         where = str(stage)
 
-        def unstaged(inc: Incident) -> Incident:  # name the file as it would have been published
-            return dataclasses.replace(inc, file=inc.file.replace(where, str(root)) if inc.file else None)
+        def unstaged(inc: Incident) -> Incident:  # name the file as it would have been published, and say it was not
+            file = inc.file.replace(where, str(root)) if inc.file else None
+            return dataclasses.replace(inc, file=file, detail="; ".join(filter(None, ["in the staged release", inc.detail])))
 
         raise IncidentError([unstaged(i) for i in report.incidents] or [Incident("build-write-failed", file=str(stage / out_rel))])
 
@@ -280,6 +281,7 @@ def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
             _sync_dirs(root, changed)
         except OSError as exc:
             for rel, existed in reversed(done):
+                os.link(root / rel, stage / rel)  # the new copy back in the stage: a kill from here on rolls forward to new
                 if existed:
                     os.replace(stage / BACKUP / rel, root / rel)
                 else:
