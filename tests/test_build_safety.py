@@ -252,6 +252,33 @@ def test_a_rename_error_while_publishing_puts_every_old_file_back(project, capsy
     assert len(calls) > 12 and snapshot(project) == before and stages(project) == []
 
 
+def test_when_undoing_fails_too_the_next_build_finishes_the_publish(project, capsys, monkeypatch):
+    fresh = make_stale(project)
+    real_replace, real_link, replaces, links = os.replace, os.link, [], []
+
+    def failing_replace(src, dst) -> None:
+        replaces.append(dst)
+        if len(replaces) == 9:
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        real_replace(src, dst)
+
+    def failing_link(src, dst) -> None:
+        links.append(dst)
+        if len(links) == 10:  # nine backups made, then the undo's first link
+            raise OSError(errno.EIO, "Input/output error", str(dst))
+        real_link(src, dst)
+
+    monkeypatch.setattr(publish.os, "replace", failing_replace)
+    monkeypatch.setattr(publish.os, "link", failing_link)
+    assert _build(project) == 1
+    err = capsys.readouterr().err
+    assert _codes(err) == ["build-write-failed"] and "undoing it failed too" in err
+    assert len(stages(project)) == 1  # kept, with its marker
+    monkeypatch.undo()
+    assert len(publish.recover(project)) == len(generated_paths()) - 8  # the eight renames that went through are done
+    assert snapshot(project) == fresh and stages(project) == []
+
+
 # --- --out: an existing folder inside the project -------------------------------
 
 

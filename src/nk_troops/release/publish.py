@@ -8,11 +8,14 @@ moves each changed file over its published copy with ``os.replace``.
 
 Kills: SIGINT and SIGTERM are held back while the renames run, so they take
 effect before publishing (nothing changed) or after it (all changed). A SIGKILL
-or a power cut cannot be held back: the staging folder holds a ``COMMITTED``
-marker from the first rename on, and the next build first finishes such a
-publish (rolls it forward) before doing anything else. Between the kill and that
-next build the tree may mix old and new files; ``nk-troops validate`` reports that
-as manifest mismatches.
+cannot be held back: the staging folder holds a ``COMMITTED`` marker from the
+first rename on, and the next build first finishes such a publish (rolls it
+forward) before doing anything else. Between the kill and that next build the
+tree may mix old and new files; ``nk-troops validate`` reports that as manifest
+mismatches. A rename error undoes the renames made (hard-linked backups); a kill
+during the undo, or an error in it, also leaves the marker, so the next build
+publishes the new tree. Staged data is fsynced before the marker and folders
+after the renames, so a power cut should behave like a SIGKILL (not tested).
 
 Only the files the build renders are written or replaced, and a roll-forward moves
 only files of the generated area (the release folder except ``raw/``, ``schema/*.schema.json``,
@@ -177,7 +180,8 @@ def build(root: Path, out: Path | None = None) -> Outcome:
             with _step("publishing"):
                 _publish(stage, root, out_rel, changed)
         finally:
-            shutil.rmtree(stage, ignore_errors=True)
+            if not (stage / COMMITTED).exists():  # else a publish is half done: the next build rolls it forward
+                shutil.rmtree(stage, ignore_errors=True)
     return Outcome(release, root, root / out_rel, changed, recovered)
 
 
@@ -264,8 +268,8 @@ def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
     done: list[tuple[str, bool]] = []  # (path, had an old copy)
     made: list[Path] = []  # folders created for new files (schema/ in a fresh checkout)
     with _signals_deferred():
-        _write_marker(stage, out_rel)
         try:
+            _write_marker(stage, out_rel)
             for rel in changed:
                 dest, backup = root / rel, stage / BACKUP / rel
                 for folder in reversed(dest.relative_to(root).parents[:-1]):
@@ -280,18 +284,26 @@ def _publish(stage: Path, root: Path, out_rel: str, changed: list[str]) -> None:
                 done.append((rel, existed))
             _sync_dirs(root, changed)
         except OSError as exc:
-            for rel, existed in reversed(done):
-                os.link(root / rel, stage / rel)  # the new copy back in the stage: a kill from here on rolls forward to new
-                if existed:
-                    os.replace(stage / BACKUP / rel, root / rel)
-                else:
-                    os.unlink(root / rel)
-            for folder in reversed(made):
-                folder.rmdir()
-            raise IncidentError([Incident("build-write-failed", file=str(exc.filename or root), detail=exc.strerror)]) from None
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(stage / COMMITTED)
+            failed = Incident("build-write-failed", file=str(exc.filename or root), detail=exc.strerror)
+            try:
+                _undo(stage, root, done, made)
+            except OSError as second:  # the marker stays: the next build finishes this publish
+                detail = f"{exc.strerror}; undoing it failed too ({second.strerror}): run nk-troops build again to finish publishing"
+                raise IncidentError([dataclasses.replace(failed, detail=detail)]) from None
+            (stage / COMMITTED).unlink(missing_ok=True)
+            raise IncidentError([failed]) from None
+        (stage / COMMITTED).unlink()
+
+
+def _undo(stage: Path, root: Path, done: list[tuple[str, bool]], made: list[Path]) -> None:
+    for rel, existed in reversed(done):
+        os.link(root / rel, stage / rel)  # the new copy back in the stage first: a kill from here on rolls forward to new
+        if existed:
+            os.replace(stage / BACKUP / rel, root / rel)
+        else:
+            os.unlink(root / rel)
+    for folder in reversed(made):
+        folder.rmdir()
 
 
 def _write_marker(stage: Path, out_rel: str) -> None:
