@@ -237,7 +237,7 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
             continue
         wrong = sorted(k for k in _STRINGS[key] if not isinstance(item[k], str) and not (k == "unit" and item[k] is None))
         if wrong:
-            r.fail("annotation-invalid", path, where, f"{', '.join(wrong)} must be text", None, {k: repr(item[k]) for k in wrong}, "a string")
+            r.fail("annotation-invalid", path, where, f"{', '.join(wrong)} must be text", None, {k: item[k] for k in wrong}, "a string")
             continue
         found = r.find(item, path, where, span_id=item["id"])
         if found:
