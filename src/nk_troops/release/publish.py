@@ -331,8 +331,8 @@ def _sync_dirs(root: Path, rels: list[str]) -> None:
 def recover(root: Path) -> list[str]:
     """Finish publishes a kill interrupted (staging folders holding the marker); remove every other staging folder.
 
-    Only the build's own file names are moved, whatever the marker says; a marker naming an unusable
-    folder is ignored.
+    Only files of the generated area are moved, never through a link; a marker naming an unusable
+    release folder is ignored (the build that follows rebuilds every file anyway).
     """
     moved: list[str] = []
     for stage in sorted(root.glob(STAGE_PREFIX + "*")):
