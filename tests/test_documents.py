@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -142,3 +143,11 @@ def test_unknown_provenance_is_null_not_guessed(docs):
 def test_rebuild_is_identical(docs):
     again = {d.doc_id: d for d in build_documents(RECIPES, RAW)}
     assert again == docs
+
+
+def test_folds_follow_the_declared_order(tmp_path):
+    shutil.copytree(ROOT / "annotations", tmp_path / "annotations")
+    declared = ["nk004", "nk003", "nk002", "nk001", "nk000"]
+    (tmp_path / "annotations" / "documents.yaml").write_text(f"dataset: nk-troops\ndocuments: [{', '.join(declared)}]\n", encoding="utf-8")
+    docs = build_documents(tmp_path / "annotations" / "recipes", ROOT / "dataset" / "raw")
+    assert [(d.doc_id, d.fold) for d in docs] == [(doc_id, fold) for fold, doc_id in enumerate(declared)]

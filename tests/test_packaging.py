@@ -34,7 +34,7 @@ def _imports(folder: Path) -> set[str]:
                 names |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names) - {"nk_troops"}
+    return names - set(sys.stdlib_module_names) - {"nk_troops"} - {p.stem for p in folder.glob("*.py")}  # helpers beside the tests
 
 
 def _declared(requirements: list[str]) -> set[str]:

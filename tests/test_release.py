@@ -31,7 +31,8 @@ from nk_troops.paths import CARD, CROISSANT, DEFAULT_CONFIG, FIGURE, LICENCE, MA
 from nk_troops.release import blocks  # noqa: E402
 from nk_troops.release.assemble import Release, assemble  # noqa: E402
 from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
-from nk_troops.release.write import changelog_entry, content_hash, render_jsonl, render_release, sha256, write_release  # noqa: E402
+from nk_troops.release.publish import build  # noqa: E402
+from nk_troops.release.write import changelog_entry, content_hash, render_jsonl, render_release, sha256  # noqa: E402
 from nk_troops.schemas import CONFIGS, hf_features  # noqa: E402
 from nk_troops.version import __version__  # noqa: E402
 
@@ -77,13 +78,19 @@ def _rows(ds: datasets.Dataset) -> list[dict]:
 # --- derived and deterministic ----------------------------------------------
 
 
+def _build_files(root: Path) -> dict[str, bytes]:
+    """``nk-troops build`` in a checkout copy; the release files it published."""
+    out = build(root).out
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "raw"}
+
+
 def test_rebuild_reproduces_every_release_file(built, tmp_path):
     _, files = built
-    write_release(assemble(ROOT), tmp_path)
-    on_disk = {str(p.relative_to(DATASET)) for p in DATASET.rglob("*") if p.is_file() and p.parent.name != "raw"}
+    rebuilt = _build_files(_copy_sources(tmp_path))
+    on_disk = {p.relative_to(DATASET).as_posix() for p in DATASET.rglob("*") if p.is_file() and p.parent.name != "raw"}
     assert on_disk == set(files), "dataset/ holds files the build does not make (or lacks some): run nk-troops build"
+    assert rebuilt == files
     for name, data in files.items():
-        assert (tmp_path / name).read_bytes() == data
         assert (DATASET / name).read_bytes() == data, f"dataset/{name} is stale: run nk-troops build"
 
 
@@ -252,12 +259,12 @@ def _edit_first_entity(root: Path) -> str:
 def test_changed_annotation_is_never_served_from_a_stale_cache(tmp_path):
     root = _copy_sources(tmp_path)
     out, cache = root / "dataset", str(tmp_path / "cache")
-    old_files = write_release(assemble(root), out)
+    old_files = _build_files(root)
     old_names = [r["name"] for r in load_dataset(str(out), "entities", split="test", cache_dir=cache)]
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
 
     new_name = _edit_first_entity(root)
-    new_files = write_release(assemble(root), out)
+    new_files = _build_files(root)
     for name, ns in mtimes.items():  # the library looks at mtimes too; take that signal away
         os.utime(out / name, ns=(ns, ns))
     new_digest = json.loads(new_files[MANIFEST])["content_sha256"]
@@ -332,9 +339,10 @@ def test_croissant_validates_and_reads_records(built):
 # --- partial annotations, clusters, statistics, diff --------------------------
 
 
-def test_build_without_gold_annotations_reports_every_unexplained_number_and_quote(tmp_path):
+def test_build_with_empty_gold_annotations_reports_every_unexplained_number_and_quote(tmp_path):
     root = _copy_sources(tmp_path)
-    shutil.rmtree(root / "annotations" / "gold")
+    for path in (root / "annotations" / "gold").glob("*.yaml"):
+        path.write_text(f"doc_id: {path.stem}\n", encoding="utf-8")
     with pytest.raises(IncidentError) as err:
         assemble(root)
     codes = {i.code for i in err.value.incidents}
@@ -412,5 +420,5 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
     assert diff[Layer.CLAIM].added == ["nk000-clm-01"] and not diff[Layer.QUOTE].changed
     assert main(["diff", str(old), str(new)]) == 0
     assert "| figure | 0 | 1 | 1 |" in capsys.readouterr().out
-    assert main(["diff", str(old), str(tmp_path / "missing")]) == 1
-    assert "file-missing" in capsys.readouterr().err
+    assert main(["diff", str(old), str(tmp_path / "missing")]) == 2
+    assert "argument-invalid" in capsys.readouterr().err

@@ -40,6 +40,10 @@ EXPECTED: dict[str, list[tuple[str, int | str | None, str]]] = {
     "cluster-unknown": [("spans.jsonl", 1, "cluster-unknown")],
     "date-not-iso": [("spans.jsonl", 21, "date-not-iso")],
     "document-unknown": [("spans.jsonl", 5, "claim-member-outside"), ("spans.jsonl", 22, "document-unknown")],
+    "document-annotations-missing": [("annotations/gold", None, "document-annotations-missing")],
+    "document-recipe-missing": [("annotations/recipes", None, "document-recipe-missing")],
+    "document-undeclared": [("annotations/gold", None, "document-undeclared")],
+    "documents-invalid": [("annotations/documents.yaml", None, "documents-invalid")],
     "duplicate-id": [
         ("spans.jsonl", 4, "claim-member-outside"),
         ("spans.jsonl", 5, "claim-members-mismatch"),
@@ -55,6 +59,7 @@ EXPECTED: dict[str, list[tuple[str, int | str | None, str]]] = {
     "file-empty.jsonl": [("spans.jsonl", None, "file-empty")],
     "file-encoding.jsonl": [("spans.jsonl", 8, "file-encoding")],
     "file-missing": [("spans.jsonl", None, "file-missing")],
+    "file-too-deep": [("annotations/gold/nk000.extra.yaml", None, "file-too-deep")],
     "fold-mismatch": [("spans.jsonl", 15, "fold-mismatch")],
     "json-malformed.jsonl": [("spans.jsonl", 4, "json-malformed")],
     "json-not-object.jsonl": [("spans.jsonl", 3, "json-not-object")],
@@ -74,6 +79,7 @@ EXPECTED: dict[str, list[tuple[str, int | str | None, str]]] = {
         ("documents.jsonl", 1, "passage-tiling"),
         ("spans.jsonl", 3, "span-crosses-passage"),
     ],
+    "project-not-found": [("annotations/documents.yaml", None, "project-not-found")],
     "quote-includes-marks": [("spans.jsonl", 15, "quote-includes-marks")],
     "quote-mark-unexplained": [("annotations/gold/nk000.yaml", "[139,140)", "quote-mark-unexplained")],
     "raw-sha-mismatch": [("documents.jsonl", 1, "raw-sha-mismatch")],
@@ -200,6 +206,7 @@ ELSEWHERE = {"gold-empty", "gold-mismatch", "parquet-unreadable", "parquet-rows-
 
 def test_every_catalogue_code_has_a_fixture() -> None:
     have = {p.name.removesuffix(".jsonl") for p in INVALID.iterdir()}
+    have |= {"argument-invalid", "path-symlink", "build-write-failed"}  # invocation and writing: tests/test_build_safety.py
     have |= {code for code in CATALOGUE if code.startswith("view-")}  # the viewer's output-folder codes: tests/test_view.py
     exported = {c for c in CATALOGUE if c.startswith(("export-", "ls-", "standoff-", "rehydrate-"))}  # cases: test_export_codes.py
     assert sorted(set(CATALOGUE) - have - ELSEWHERE - exported) == []

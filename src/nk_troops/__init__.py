@@ -26,7 +26,7 @@ __all__ = ["__version__", "decode_bio", "encode_bio", "evaluate", "folds", "load
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("validate", "evaluate"):  # callable subpackages (api.callable_package)
+    if name in ("validate", "evaluate"):  # callable subpackages (sources.callable_package)
         return import_module(f".{name}", __name__)
     if name in _MODELS:
         return getattr(import_module(".frames", __name__), name)

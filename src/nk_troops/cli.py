@@ -3,26 +3,45 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
-from .incidents import IncidentError, render_text
+from .incidents import Incident, IncidentError, render_text
 
 
 def _check_anchors(args: argparse.Namespace) -> int:
-    from .build.anchors import RawEntries, load_entries, resolve
+    from .build.anchors import FILE_RE, RawEntries, load_entries, resolve
     from .build.documents import build_documents
+    from .release.publish import project_root
 
-    root = Path(args.root)
-    docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
+    root = project_root(Path(args.root))
     folders: dict[Path, set[str]] = defaultdict(set)
     for f in args.files:
-        folders[Path(f).parent].add(Path(f).name.split(".")[0])
-    problems = []
+        m = FILE_RE.match(Path(f).name)
+        if not Path(f).is_file() or not m:
+            found = (
+                "no such file" if not Path(f).exists() else "a folder" if Path(f).is_dir() else "not named <doc>.yaml or <doc>.<part>.yaml"
+            )
+            raise IncidentError(
+                [Incident("argument-invalid", file=f, found=found, expected="an annotation file such as annotations/gold/nk000.yaml")]
+            )
+        folders[Path(f).parent].add(m.group(1))
+    docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
+    problems = [
+        Incident("document-undeclared", file=f, doc_id=d, expected=sorted(docs)) for f, d in _file_docs(args.files) if d not in docs
+    ]
     for folder, doc_ids in folders.items():
-        entries = load_entries(folder)
-        for doc_id in sorted(doc_ids):
+        try:
+            entries = load_entries(folder)
+        except IncidentError as err:
+            problems.extend(err.incidents)
+            continue
+        for doc_id in sorted(doc_ids & docs.keys()):
             try:
                 ann = resolve(docs[doc_id], entries.get(doc_id, RawEntries(doc_id)))
                 print(
@@ -32,50 +51,60 @@ def _check_anchors(args: argparse.Namespace) -> int:
             except IncidentError as err:
                 problems.extend(err.incidents)
     if problems:
-        print(render_text(problems))
+        print(render_text(problems), file=sys.stderr)
         return 1
     return 0
 
 
+def _file_docs(files: list[str]) -> list[tuple[str, str]]:
+    from .build.anchors import FILE_RE
+
+    return [(f, FILE_RE.match(Path(f).name).group(1)) for f in files]
+
+
 def _build(args: argparse.Namespace) -> int:
-    from .release.assemble import assemble
-    from .release.generated import refresh
+    from .release.publish import BuildFailed, build
     from .release.stats import stats_table
-    from .release.write import changelog_entry, read_manifest, write_release
-    from .schemas import write_json_schemas
+    from .release.write import changelog_entry, read_manifest
     from .version import __version__
 
-    root = Path(args.root)
-    default_out = root / "dataset"
-    out = Path(args.out) if args.out else default_out
-    release = assemble(root)
-    files = write_release(release, out)
-    print(stats_table(release))
-    print(f"wrote {len(files)} files to {out}")
-    if out.resolve() == default_out.resolve():  # schema/ and DATASHEET.md belong to the checkout, not to a side build
-        print(f"wrote {len(write_json_schemas(root / 'schema'))} JSON Schema files to {root / 'schema'}")
-        for name in refresh(root, release, out):
-            print(f"updated the generated blocks of {name}")
-    digest = read_manifest(out)["content_sha256"]
+    try:
+        outcome = build(Path(args.root), Path(args.out) if args.out else None)
+    except KeyboardInterrupt as exc:
+        print(f"nk-troops build: interrupted; {exc.args[0] if exc.args else 'nothing was published'}", file=sys.stderr)
+        raise
+    except BuildFailed as err:
+        print(f"nk-troops build: failed while {err.step}; nothing was published", file=sys.stderr)
+        raise
+    for rel in outcome.recovered:
+        print(f"finished publishing {rel} (an earlier build was killed while publishing)")
+    print(stats_table(outcome.release))
+    print(f"published {len(outcome.changed)} changed file(s): {', '.join(outcome.changed) or 'none'}")
+    digest = read_manifest(outcome.out)["content_sha256"]
     print(f"version {__version__}, content sha256 {digest}")
-    if changelog_entry(root / "CHANGELOG.md", __version__) != digest:
+    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != digest and not args.out:
         print(f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)")
-    for note in release.notes:
+    for note in outcome.release.notes:
         print(f"note: {note}")
     return 0
 
 
 def _stats(args: argparse.Namespace) -> int:
     from .release.assemble import assemble
+    from .release.publish import project_root
     from .release.stats import stats_table
 
-    print(stats_table(assemble(Path(args.root))), end="")
+    print(stats_table(assemble(project_root(Path(args.root)))), end="")
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
     from .release.diff import diff_spans, read_spans, render_diff
 
+    for folder in (Path(args.old), Path(args.new)):
+        if not folder.is_dir():
+            found = "no such folder" if not folder.exists() else "a file"
+            raise IncidentError([Incident("argument-invalid", file=str(folder), found=found, expected="a release folder")])
     print(render_diff(diff_spans(read_spans(Path(args.old)), read_spans(Path(args.new))), verbose=args.verbose), end="")
     return 0
 
@@ -86,8 +115,9 @@ def _agreement(args: argparse.Namespace) -> int:
     from .build.agreement import cluster_disagreements, disagreements, render, resolve_passes
     from .build.documents import build_documents
     from .model import Layer
+    from .release.publish import project_root
 
-    root = Path(args.root)
+    root = project_root(Path(args.root))
     docs = build_documents(root / "annotations/recipes", root / "dataset/raw")
     a, b = resolve_passes(docs, root / "annotations")
     if not args.disagreements:
@@ -300,6 +330,27 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input, SIGINT, SIGTERM and a closed pipe end in an exit status and one message, not a traceback."""
+    with _terminate_as_interrupt():
+        try:
+            status = _run(argv)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's own flush at exit
+            return status
+        except IncidentError as err:
+            print(render_text(err.incidents), file=sys.stderr)
+            return 2 if any(i.code in UNUSABLE for i in err.incidents) else 1
+        except _Terminated:
+            print("nk-troops: terminated (SIGTERM)", file=sys.stderr)
+            return 128 + signal.SIGTERM
+        except KeyboardInterrupt:
+            print("nk-troops: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as a shell's own tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+            return 128 + signal.SIGPIPE
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -307,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+")
     p.set_defaults(func=_check_anchors)
     p = sub.add_parser("build", help="rebuild the release (and schema/, DATASHEET.md statistics) from annotations/")
-    p.add_argument("--out", help="release folder (default: dataset/); schema/ and DATASHEET.md are updated only for the default")
+    p.add_argument(
+        "--out",
+        help="an existing release folder inside the project (default: dataset/); schema/ and the Markdown blocks only for the default",
+    )
     p.set_defaults(func=_build)
     p = sub.add_parser("stats", help="per-document table: passages, characters, words, sentences, claims, quotes, figures")
     p.set_defaults(func=_stats)
@@ -380,11 +434,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--diff", metavar="OLD_RELEASE", help="mark the spans added, removed and changed since this older release folder")
     p.set_defaults(func=_view)
     args = parser.parse_args(argv)
+    return args.func(args)
+
+
+UNUSABLE = {"argument-invalid", "project-not-found"}  # incidents about the invocation, not the data: exit 2
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like SIGINT so every ``finally`` (a build's staging folder) runs."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise _Terminated()
+
     try:
-        return args.func(args)
-    except IncidentError as err:
-        print(render_text(err.incidents), file=sys.stderr)
-        return 1
+        old = signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 if __name__ == "__main__":

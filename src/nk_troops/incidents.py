@@ -75,6 +75,38 @@ CATALOGUE: dict[str, Entry] = {
         "a claim names a cluster that clusters.yaml does not define",
         "Add the cluster to annotations/clusters.yaml or fix the claim's cluster id.",
     ),
+    # build (build/documents.py, release/publish.py, cli.py: the project, its declared documents, safe writing)
+    "project-not-found": Entry(
+        "the folder is not an nk-troops project: no annotations/documents.yaml declaring `dataset: nk-troops`",
+        "Run in an nk-troops checkout, or pass --root with the folder that holds annotations/documents.yaml.",
+    ),
+    "documents-invalid": Entry(
+        "annotations/documents.yaml does not list the documents as expected",
+        "Write `documents: [nk000, nk001, ...]`: distinct ids nkNNN, in fold order.",
+    ),
+    "document-recipe-missing": Entry(
+        "a declared document has no recipe", "Add annotations/recipes/<doc>.yaml, or remove the id from annotations/documents.yaml."
+    ),
+    "document-annotations-missing": Entry(
+        "a declared document has no annotation file",
+        "Add annotations/gold/<doc>.yaml (or the pass files), or remove the id from documents.yaml.",
+    ),
+    "document-undeclared": Entry(
+        "a recipe or annotation file names a document that annotations/documents.yaml does not declare",
+        "Add the id to annotations/documents.yaml, or remove the file.",
+    ),
+    "file-too-deep": Entry("the file nests lists or mappings too deeply to read", "Annotation and release files nest a few levels only."),
+    "argument-invalid": Entry(
+        "a command-line path cannot be used (missing, a folder for a file, outside the project)",
+        "Check the path given on the command line.",
+    ),
+    "path-symlink": Entry(
+        "a path the build writes is a symbolic link or lies under one",
+        "Replace the link by a plain file or folder; the build never writes through links.",
+    ),
+    "build-write-failed": Entry(
+        "writing the staged release failed; nothing was published", "Free disk space or fix permissions, then run nk-troops build again."
+    ),
     # validator: shape (JSON Schema, schema/*.schema.json)
     "schema-type": Entry(
         "a field has the wrong JSON type", "Use the type schema/<record>.schema.json gives (an integer offset, not a string)."

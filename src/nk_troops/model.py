@@ -8,6 +8,7 @@ HF ``Features`` and the card's ``dataset_info`` are derived from these classes b
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -310,6 +311,7 @@ class Cluster:
 # --- (de)serialisation -----------------------------------------------------
 
 
+@functools.cache  # resolving annotations is slow and every row conversion asks again
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 

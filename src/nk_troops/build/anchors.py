@@ -9,6 +9,7 @@ is guessed.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +31,11 @@ from ..model import (
     Sentence,
 )
 from ..text import CONTEXT
-from .documents import read_yaml
+from .documents import check_declared, read_yaml
 from .sentences import split_document
 
 LAYER_KEYS = ("figures", "quotes", "claims", "sentences", "not_figures", "not_quotes")
-_FILE_RE = re.compile(r"^(nk[0-9]{3})(\.[a-z]+)?\.yaml$")
+FILE_RE = re.compile(r"^(nk[0-9]{3})(\.[a-z]+)?\.yaml$")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def load_entries(folder: Path) -> dict[str, RawEntries]:
     out: dict[str, RawEntries] = {}
     incidents: list[Incident] = []
     for path in sorted(folder.glob("nk*.yaml")):
-        m = _FILE_RE.match(path.name)
+        m = FILE_RE.match(path.name)
         if not m:
             continue
         data = read_yaml(path)
@@ -182,14 +183,30 @@ def _enum(r: _Resolver, enum: type, value: Any, path: Path, where: str, span_id:
         return None
 
 
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _number(r: _Resolver, value: Any, path: Path, where: str, span_id: str) -> float | None:
+    """A figure value as a float; anything but a finite number (``lots``, a list, 10**400) is an incident."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = float("inf")
+        if math.isfinite(number):
+            return number
+    r.fail("annotation-invalid", path, where, "a figure value is a finite number or null", span_id, str(value)[:40], "a number")
+    return None
 
 
 _REQUIRED = {
     "figures": {"id", "text", "kind", "value", "normalized", "qualifier", "unit"},
     "quotes": {"id", "text", "quote_type", "speaker"},
     "claims": {"id", "text", "claimant", "hedged", "cluster"},
+}
+_STRINGS = {  # fields used as ids or keys: a list or a number there is an error, not something to coerce
+    "figures": ("id", "unit"),
+    "quotes": ("id", "speaker"),
+    "claims": ("id", "claimant", "cluster"),
 }
 _OPTIONAL = {
     "figures": {"prefix", "occurrence", "value_max", "year_inferred"},
@@ -218,6 +235,10 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
                 sorted(_REQUIRED[key]) + [f"({k})" for k in sorted(_OPTIONAL[key])],
             )
             continue
+        wrong = sorted(k for k in _STRINGS[key] if not isinstance(item[k], str) and not (k == "unit" and item[k] is None))
+        if wrong:
+            r.fail("annotation-invalid", path, where, f"{', '.join(wrong)} must be text", None, {k: item[k] for k in wrong}, "a string")
+            continue
         found = r.find(item, path, where, span_id=item["id"])
         if found:
             (s, e), (prefix, suffix) = found, r.context(*found)
@@ -243,13 +264,15 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
     for path, where, it, base in _spans(r, raw, "figures"):
         kind = _enum(r, FigureKind, it["kind"], path, where, it["id"])
         qual = _enum(r, Qualifier, it["qualifier"], path, where, it["id"])
-        if kind and qual:
+        failed = len(r.incidents)
+        value, value_max = (_number(r, it.get(k), path, f"{where}.{k}", it["id"]) for k in ("value", "value_max"))
+        if kind and qual and len(r.incidents) == failed:
             ann.figures.append(
                 Figure(
                     **base,
                     kind=kind,
-                    value=_number(it["value"]),
-                    value_max=_number(it.get("value_max")),
+                    value=value,
+                    value_max=value_max,
                     normalized=str(it["normalized"]),
                     qualifier=qual,
                     unit=it["unit"],
@@ -324,9 +347,10 @@ def _sentences(r: _Resolver, raw: RawEntries, claims: list[Claim]) -> list[Sente
 
 def resolve_folder(docs: list[Document], folder: Path) -> dict[str, DocumentAnnotations]:
     """Resolve every document's annotations in a folder (gold or one pass)."""
-    entries = load_entries(folder)
+    entries = load_entries(folder) if folder.is_dir() else {}
+    declared = [d.doc_id for d in docs]
+    incidents = check_declared(declared, folder, set(entries), "document-annotations-missing")
     out: dict[str, DocumentAnnotations] = {}
-    incidents: list[Incident] = []
     for doc in docs:
         try:
             out[doc.doc_id] = resolve(doc, entries.get(doc.doc_id, RawEntries(doc.doc_id)))

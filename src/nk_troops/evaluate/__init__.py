@@ -1,9 +1,15 @@
 """The official scorer: predicted spans against the gold release.
 
-``nk_troops.evaluate(predictions, ...)`` calls ``api.evaluate``; ``score`` is the scorer
+``nk_troops.evaluate(predictions, ...)`` calls ``evaluate_source`` below; ``score`` is the scorer
 over plain row dicts."""
 
-from ..api import callable_package
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..sources import PREDICTIONS, callable_package, is_path, rows
 from .score import (
     EvaluationError,
     Overall,
@@ -27,6 +33,7 @@ __all__ = [
     "check_gold",
     "check_predictions",
     "evaluate_file",
+    "evaluate_source",
     "load_gold",
     "read_jsonl",
     "render_json",
@@ -34,4 +41,34 @@ __all__ = [
     "score",
 ]
 
-callable_package(__name__)
+
+def evaluate_source(
+    predictions: Any, gold: Path | str | None = None, *, layers: Sequence[str] | None = None, folds: Sequence[int] | None = None
+) -> Any:
+    """Score predicted spans against the gold release (default: the installed one; a folder given is validated
+    first). Returns the typed ``evaluate.Report`` (per layer, per attribute, ``to_dict()``); raises
+    ``IncidentError`` on bad input and ``evaluate.EvaluationError`` (with a ``code``) when scoring is refused."""
+    from ..incidents import IncidentError
+    from ..model import Layer
+    from ..paths import release_dir
+    from ..validate import Report, check_predictions
+    from .score import check_gold, load_gold, restrict, score
+
+    folder = release_dir() if gold is None else Path(gold)
+    if gold is not None and (incidents := check_gold(folder)):
+        raise IncidentError(incidents)
+    if is_path(predictions):
+        from .score import read_jsonl
+
+        report = check_predictions(Path(predictions), folder)
+        records = [] if report.incidents else [r for _, r in read_jsonl(Path(predictions))[0]]
+    else:
+        records, incidents = rows(predictions)
+        report = Report(incidents) if incidents else check_predictions(records, folder, name=PREDICTIONS)
+    if report.incidents:
+        raise IncidentError(report.incidents)
+    scored = tuple(Layer) if layers is None else tuple(Layer(layer) for layer in layers)
+    return score(*restrict(load_gold(folder), records, folds), scored)
+
+
+callable_package(__name__, evaluate_source)

@@ -6,6 +6,7 @@ rewrites it and a test fails when a committed copy differs from a fresh one.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -31,12 +32,19 @@ def replace_section(text: str, name: str, body: str) -> str:
     return f"{head}{begin}\n{body}\n{end}{tail}"
 
 
-def write(path: Path, bodies: dict[str, str]) -> bool:
-    """Rewrite the named blocks of a file (created when missing); True when it changed."""
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    new = old
+def render(text: str, bodies: dict[str, str]) -> str:
+    """``text`` with the named blocks replaced."""
     for name, body in bodies.items():
-        new = replace_section(new, name, body.strip("\n"))
+        text = replace_section(text, name, body.strip("\n"))
+    return text
+
+
+def write(path: Path, bodies: dict[str, str]) -> bool:
+    """Rewrite the named blocks of a file (created when missing) by an atomic rename; True when it changed."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    new = render(old, bodies)
     if new != old:
-        path.write_text(new, encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(new, encoding="utf-8")
+        os.replace(tmp, path)
     return new != old

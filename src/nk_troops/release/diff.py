@@ -14,6 +14,8 @@ from typing import Any
 from ..incidents import Incident, IncidentError
 from ..model import Layer
 
+LAYERS = [layer.value for layer in Layer]  # a list: an unhashable value read from JSON is simply not in it
+
 
 @dataclass
 class LayerDiff:
@@ -23,23 +25,28 @@ class LayerDiff:
 
 
 def read_spans(folder: Path) -> dict[str, dict[str, Any]]:
-    """Span rows of a release folder by id; unreadable files become incidents."""
+    """Span rows of a release folder by id; unreadable files and bad rows become incidents."""
     path = folder / "spans.jsonl"
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise IncidentError([Incident("file-missing", file=str(path))]) from None
+    except IsADirectoryError:
+        raise IncidentError([Incident("file-missing", file=str(path), found="a folder", expected="a file")]) from None
     except UnicodeDecodeError:
         raise IncidentError([Incident("file-encoding", file=str(path))]) from None
     rows, incidents = {}, []
     for n, line in enumerate(lines, start=1):
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
+        except RecursionError:
+            incidents.append(Incident("file-too-deep", file=str(path), line=n))
+            continue
+        except ValueError as exc:  # malformed JSON, or an integer past Python's 4,300-digit limit
             incidents.append(Incident("json-malformed", file=str(path), line=n, detail=str(exc)))
             continue
-        if not isinstance(row, dict) or "id" not in row or row.get("layer") not in set(Layer):
-            incidents.append(Incident("json-not-object", file=str(path), line=n, detail="a span row with id and layer"))
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str) or row.get("layer") not in LAYERS:
+            incidents.append(Incident("json-not-object", file=str(path), line=n, detail="a span row with a string id and a layer"))
             continue
         rows[row["id"]] = row
     if incidents:

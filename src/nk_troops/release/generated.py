@@ -1,11 +1,10 @@
-"""Every generated block of the hand-written Markdown files, in one place.
+"""The generated blocks of the hand-written Markdown files, in one place.
 
 DATASHEET.md carries the release statistics and the two-pass agreement; README.md
-the agreement. ``nk-troops build`` rewrites them and tests/test_generated.py
-fails when a committed copy is stale. Listing them here keeps the build the one
-command that refreshes everything derived from the annotations. (The baseline
-results are trained, not derived: ``nk-troops baseline --results --write``
-refreshes them, see ``baselines/results.py``.)
+the agreement. ``nk-troops build`` stages and publishes them with the release and
+tests/test_generated.py fails when a committed copy is stale. The baseline results
+table is not the build's: it has its own command (``nk-troops baseline``), so the
+release does not depend on the baselines.
 """
 
 from __future__ import annotations
@@ -18,8 +17,10 @@ from . import blocks
 from .assemble import Release
 from .stats import datasheet_stats
 
+FILES = ("DATASHEET.md", "README.md")
 
-def expected(root: Path, release: Release, release_folder: Path) -> dict[str, dict[str, str]]:
+
+def expected(root: Path, release: Release) -> dict[str, dict[str, str]]:
     """File name -> block name -> body, freshly computed."""
     agreement = render_agreement(*resolve_passes(release.documents, root / "annotations"))
     return {
@@ -28,6 +29,10 @@ def expected(root: Path, release: Release, release_folder: Path) -> dict[str, di
     }
 
 
-def refresh(root: Path, release: Release, release_folder: Path) -> list[str]:
-    """Rewrite every generated block; the names of the files that changed."""
-    return [name for name, bodies in expected(root, release, release_folder).items() if blocks.write(root / name, bodies)]
+def render(root: Path, release: Release) -> dict[str, bytes]:
+    """File name -> the whole file with every generated block refreshed (a missing file holds only its blocks)."""
+    out = {}
+    for name, bodies in expected(root, release).items():
+        path = root / name
+        out[name] = blocks.render(path.read_text(encoding="utf-8") if path.exists() else "", bodies).encode("utf-8")
+    return out

@@ -1,4 +1,4 @@
-"""Rendering a release to bytes and writing it: JSONL per config, card, manifest, Croissant, figure.
+"""Rendering a release to bytes: JSONL per config, card, manifest, Croissant, figure (``publish`` writes them).
 
 Every file is a pure function of the annotations, written with fixed key order,
 ``ensure_ascii=False`` and ``\\n`` line ends, so a rebuild is byte-identical.
@@ -54,23 +54,6 @@ def render_release(release: Release) -> dict[str, bytes]:
         "files": {name: {"sha256": sha256(files[name]), "bytes": len(files[name])} for name in sorted(files)},
     }
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    return files
-
-
-def write_release(release: Release, out: Path) -> dict[str, bytes]:
-    """Write the release into ``out``; files of an older release that are no longer built are removed."""
-    files = render_release(release)
-    out.mkdir(parents=True, exist_ok=True)
-    old = out / MANIFEST
-    if old.exists():
-        for name in json.loads(old.read_text(encoding="utf-8")).get("files", {}):
-            if name not in files and (out / name).is_file():
-                (out / name).unlink()
-    for name, data in files.items():
-        path = out / name
-        path.parent.mkdir(exist_ok=True)  # <config>/ of the Parquet files
-        if not path.exists() or path.read_bytes() != data:  # keep mtimes of unchanged files
-            path.write_bytes(data)
     return files
 
 

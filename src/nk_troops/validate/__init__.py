@@ -9,9 +9,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..sources import PREDICTIONS, callable_package, is_path, rows
 from .run import Inputs, Report, release_inputs, validate, validate_predictions
 
-__all__ = ["Inputs", "Report", "check_pair", "check_predictions", "check_release", "release_inputs", "validate", "validate_predictions"]
+__all__ = [
+    "Inputs",
+    "Report",
+    "check",
+    "check_pair",
+    "check_predictions",
+    "check_release",
+    "release_inputs",
+    "validate",
+    "validate_predictions",
+]
 
 
 # --- PROVISIONAL (a14): the three entry points of CONTRACTS.md over the functions above, so the public API
@@ -57,7 +68,22 @@ def check_predictions(predictions: Path | Sequence[dict[str, Any]], gold: Path |
 
 # --- end of PROVISIONAL
 
-# ``nk_troops.validate(x)``: the package is also the public function (nk_troops/api.py)
-from ..api import callable_package  # noqa: E402
+# ``nk_troops.validate(x)``: the package is also the public function
 
-callable_package(__name__)
+
+def check(source: Any, gold: Path | str | None = None) -> Any:
+    """Every incident of ``source``: a release folder is checked whole; anything else is predicted spans,
+    checked against the gold documents (default: the installed release). Returns a ``Report``
+    (``incidents``, ``unusable``); never raises on bad data."""
+    gold = None if gold is None else Path(gold)
+    if is_path(source) and Path(source).is_dir():
+        return check_release(Path(source))
+    if is_path(source):
+        return check_predictions(Path(source), gold)
+    records, incidents = rows(source)
+    if incidents:  # the DataFrame's own shape failed: its rows are not worth checking further
+        return Report(incidents)
+    return check_predictions(records, gold, name=PREDICTIONS)
+
+
+callable_package(__name__, check)
