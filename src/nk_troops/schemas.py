@@ -249,3 +249,8 @@ def hf_features(config: str) -> Any:
     if config not in classes:
         raise KeyError(f"unknown config {config!r}; one of {list(CONFIGS)}")
     return Features(_hf_struct(classes[config]))
+
+
+def features_yaml(config: str) -> list[dict[str, Any]]:
+    """The card's ``dataset_info`` features of a config (provisional: a14's pure version replaces it)."""
+    return hf_features(config)._to_yaml_list()

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import validate
 from ..incidents import Incident, IncidentError
 from ..matching import BCubed, assign, bcubed
 from ..model import Layer
-from ..validate import validate_predictions
-from ..validate.jsonl import read_all
+from ..validate.reader import Source
 
 SCHEMAS = ("strict", "exact", "partial", "type")
 COUNT_NAMES = ("COR", "INC", "PAR", "MIS", "SPU")
@@ -219,8 +219,9 @@ class Gold:
 
 def read_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Incident]]:
     """(line number, object) of each record, and the incidents of an unreadable file or line."""
-    records, reader = read_all(path)
-    return records, reader.incidents
+    src = Source(str(path), path=path)
+    records = list(src)
+    return records, src.incidents
 
 
 def load_gold(folder: Path) -> Gold:
@@ -236,7 +237,7 @@ def load_gold(folder: Path) -> Gold:
 
 def check_predictions(path: Path, gold_dir: Path) -> tuple[list[dict], list[Incident]]:
     """Prediction rows of a JSONL file, with the validator's incidents (none when the file is usable)."""
-    incidents = validate_predictions(path, gold_dir).incidents
+    incidents = validate.check_predictions(path, gold_dir).incidents
     rows, _ = read_jsonl(path) if not incidents else ([], [])
     return [r for _, r in rows], incidents
 
