@@ -97,8 +97,8 @@ class Run:
     folder: Path | None = None  # a release folder: its raw files, manifest, card and Croissant are checked
     incidents: list[Incident] = field(default_factory=list)
     docs: dict[str, Doc] = field(default_factory=dict)  # the usable documents, by id (the first row of an id)
-    entities: dict[str, frozenset[str]] | None = None
-    clusters: dict[str, tuple[int, tuple[str, ...]]] | None = None  # id -> (line, claims)
+    entities: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> aliases
+    clusters: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)  # id -> (line, claims)
     conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, cluster named, cluster naming it)
     nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, form)
     kept: dict[str, list[Kept]] = field(default_factory=lambda: defaultdict(list))
@@ -168,9 +168,9 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
 def _keep(run: Run, table: str, line: int, row: dict[str, Any]) -> None:
     """What the rules over whole tables need of a shape-valid row."""
     if table == "entities":
-        run.entities = (run.entities or {}) | {row["id"]: frozenset(row["aliases"])}
+        run.entities[row["id"]] = frozenset(row["aliases"])
     elif table == "clusters":
-        run.clusters = (run.clusters or {}) | {row["id"]: (line, tuple(row["claims"]))}
+        run.clusters[row["id"]] = (line, tuple(row["claims"]))
         run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
     elif table in ("spans", "sentences"):
         lists = {"figures": row["figures"], "quotes": row["quotes"], "cluster": row["cluster"]} if row.get("layer") == "claim" else None

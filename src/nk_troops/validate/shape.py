@@ -1,8 +1,8 @@
 """The shape pass: each record against its JSON Schema, generated from ``model.py`` by ``schemas.py``.
 
-jsonschema-rs (compiled) says whether a record is valid; only a failing record goes
-through the ``jsonschema`` package, imported then, for one incident per error with the
-field path. NaN and Infinity (which JSON Schema counts as numbers) are reported here too.
+jsonschema-rs (compiled) says whether a record is valid; only a failing record goes through
+the ``jsonschema`` package, imported then, for one incident per error with the field path.
+NaN and Infinity, which JSON Schema counts as numbers, are reported here too.
 """
 
 from __future__ import annotations
@@ -16,43 +16,19 @@ import jsonschema_rs
 from .. import schemas
 from ..incidents import Incident
 
-_CODES = {
-    "type": "schema-type",
-    "required": "schema-required",
-    "enum": "schema-enum",
-    "const": "schema-enum",
-    "additionalProperties": "schema-unknown-key",
-    "pattern": "schema-pattern",
-    "format": "schema-format",
-    "minimum": "schema-range",
-    "maximum": "schema-range",
-    "minLength": "schema-range",
-    "minItems": "schema-range",
-}
-_IDENTIFIED = ("span", "prediction", "sentence", "tokenized_sentence")  # records whose id is a span_id to locate
+_CODES = {"type": "schema-type", "required": "schema-required", "enum": "schema-enum", "const": "schema-enum"}
+_CODES |= {"additionalProperties": "schema-unknown-key", "pattern": "schema-pattern", "format": "schema-format"}
+_CODES |= dict.fromkeys(("minimum", "maximum", "minLength", "minItems"), "schema-range")
+_IDENTIFIED = ("span", "prediction", "sentence", "tokenized_sentence")  # records whose id locates an incident
+_RUST_REFUSES = (UnicodeError, ValueError, OverflowError)  # a lone surrogate, a huge integer: the Python validator judges
 
 
-def _non_finite(value: Any, path: str = "") -> list[str]:
-    """Paths of NaN/Infinity floats inside a decoded JSON value."""
+def _non_finite(value: Any, path: str = "$") -> list[str]:
+    """Paths of the NaN/Infinity floats inside a decoded JSON value."""
     if isinstance(value, float):
-        return [] if math.isfinite(value) else [path or "$"]
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _non_finite(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _non_finite(v, f"{path}[{i}]")]
-    return []
-
-
-def _path(parts: Any) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "$"
-
-
-def _json(value: Any) -> Any:
-    """A found value as JSON: containers by their kind (the whole record is on the line)."""
-    return type(value).__name__ if isinstance(value, dict | list) else value
+        return [] if math.isfinite(value) else [path]
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [p for k, v in items for p in _non_finite(v, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}")]
 
 
 class Shape:
@@ -65,24 +41,21 @@ class Shape:
 
     @cached_property
     def detailed(self) -> Any:
-        import jsonschema  # only when a record fails: most runs never need it
+        import jsonschema  # only when a record fails: a clean run never needs it
 
         return jsonschema.Draft202012Validator(self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
     def valid(self, obj: Any) -> bool:
-        """Whether a record decoded from a line without NaN or Infinity is valid."""
+        """Whether a record (from a line without NaN or Infinity) is valid."""
         try:
             return self.fast.is_valid(obj)
-        except (UnicodeError, ValueError, OverflowError):
+        except _RUST_REFUSES:
             return next(self.detailed.iter_errors(obj), None) is None
 
     def check(self, line: int, obj: dict[str, Any], file: str, not_finite: bool) -> list[Incident]:
         """No incident when the record is valid, else one per error."""
-        try:
-            if not not_finite and self.fast.is_valid(obj):
-                return []
-        except (UnicodeError, ValueError, OverflowError):  # a lone surrogate or a huge integer: the Python validator judges
-            pass
+        if not not_finite and self.valid(obj):
+            return []
         where = {"doc_id": obj.get("doc_id") if isinstance(obj.get("doc_id"), str) else None}
         where["span_id"] = obj.get("id") if self.name in _IDENTIFIED and isinstance(obj.get("id"), str) else None
         out = [
@@ -98,25 +71,23 @@ class Shape:
     def _explain(self, line: int, obj: Any, file: str, where: dict[str, Any]) -> list[Incident]:
         out, seen = [], set()
         for err in sorted(self.detailed.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
-            if isinstance(err.instance, float) and not math.isfinite(err.instance):
-                continue  # already reported as not finite
             key = (tuple(err.absolute_path), err.validator)
-            if key in seen:  # the column's own schema and its layer branch may say the same thing
-                continue
+            if (isinstance(err.instance, float) and not math.isfinite(err.instance)) or key in seen:
+                continue  # reported as not finite; or said already by the column's schema or its layer branch
             seen.add(key)
             code = _CODES.get(str(err.validator), "schema-type")
             if code == "schema-type" and err.validator_value == "null" and "then" in err.schema_path:
                 code = "schema-layer-field"
-            expected, found = err.validator_value, _json(err.instance)
+            found = type(err.instance).__name__ if isinstance(err.instance, dict | list) else err.instance
+            expected = err.validator_value
             if err.validator == "additionalProperties":
-                known = sorted(err.schema.get("properties", {}))
-                expected, found = known, sorted(set(err.instance) - set(known))
-            detail = _path(err.absolute_path) + ": " + err.message[:160]
-            out.append(Incident(code, file, line, found=found, expected=expected, detail=detail, **where))
+                expected = sorted(err.schema.get("properties", {}))
+                found = sorted(set(err.instance) - set(expected))
+            out.append(Incident(code, file, line, found=found, expected=expected, detail=f"{err.json_path}: {err.message[:160]}", **where))
         return out
 
 
 @cache
 def shape(name: str) -> Shape:
-    """The one validator of a record type (compiling a schema takes a few milliseconds)."""
+    """The one validator of a record type (compiling a schema takes milliseconds)."""
     return Shape(name)

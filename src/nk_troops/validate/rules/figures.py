@@ -19,16 +19,12 @@ from ...model import FigureKind, Layer
 from ..registry import rule
 from ..run import Rows, Run, at
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
-_ORDINALS = (
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
-    "sixteenth seventeenth eighteenth nineteenth"
-)
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety"
-_TENS_ORD = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth"
-UNITS, ORDINALS = _UNITS.split(), _ORDINALS.split()
-WORDS = {w: i for i, w in enumerate(UNITS)} | {w: 10 * i for i, w in enumerate(_TENS.split(), start=2)} | {"dozen": 12, "hundred": 100}
-WORDS |= {w: i for i, w in enumerate(ORDINALS)} | {w: 10 * i for i, w in enumerate(_TENS_ORD.split(), start=2)} | {"hundredth": 100}
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+ORDINALS = [w + "th" for w in UNITS]  # corrected below where English is irregular
+ORDINALS[:4], ORDINALS[5], ORDINALS[8:10], ORDINALS[12] = ["zeroth", "first", "second", "third"], "fifth", ["eighth", "ninth"], "twelfth"
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORDS = {w: i for i, w in enumerate(UNITS)} | {w: i for i, w in enumerate(ORDINALS)} | {"dozen": 12, "hundred": 100, "hundredth": 100}
+WORDS |= {w: 10 * i for i, w in enumerate(TENS) if i > 1} | {w[:-1] + "ieth": 10 * i for i, w in enumerate(TENS) if i > 1}
 SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
     r"(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
@@ -74,20 +70,17 @@ def expected_values(text: str) -> tuple[float, float | None] | None:
 
 
 def iso_date(normalized: str) -> bool:
-    """A date, year-month or year, or an interval of two (``2024-10-08/2024-10-13``, ``1950/1953``)."""
-    parts = normalized.split("/")
-    if len(parts) > 2:
-        return False
-    for part in parts:
+    """A date, year-month or year, or an ordered interval of two (``2024-10-08/2024-10-13``, ``1950/1953``)."""
+
+    def valid(part: str) -> bool:
         m = _ISO.match(part)
-        if not m:
-            return False
-        year, month, day = (int(g) if g else None for g in m.groups())
         try:
-            dt.date(year, month or 1, day or 1)  # type: ignore[arg-type]
+            return m is not None and bool(dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1)))
         except ValueError:
             return False
-    return len(parts) == 1 or parts[0] <= parts[1]
+
+    parts = normalized.split("/")
+    return len(parts) <= 2 and all(map(valid, parts)) and parts[0] <= parts[-1]
 
 
 def _close(a: float | None, b: float | None) -> bool:

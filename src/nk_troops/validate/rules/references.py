@@ -108,7 +108,6 @@ def layer_overlap(run: Run) -> Iterator[Incident]:
 def cluster_members(run: Run) -> Iterator[Incident]:
     """Each claim's cluster exists and lists it; each cluster lists only claims that name it; conflicts name
     existing clusters."""
-    assert run.clusters is not None
     listed_by = {ref: cid for cid, (_, claims) in run.clusters.items() for ref in claims}
     spans, clusters, claims = run.file("spans"), run.file("clusters"), {}
     for k in run.kept["spans"]:

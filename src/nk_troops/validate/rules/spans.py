@@ -104,7 +104,8 @@ def claim_final_stop(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
 def mentions(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """Speakers and claimants are entities of entities.jsonl (or author/unspecified); their mentions are
     aliases of the entity or pronouns."""
-    assert run.entities is not None
+    if not run.complete("entities"):
+        return  # an entity on a line that could not be read would seem unknown
     for line, row in rows:
         for who, span in (("speaker", "speaker_span"), ("claimant", "claimant_span")):
             entity, m, doc = row.get(who), row.get(span), run.docs.get(row["doc_id"])
