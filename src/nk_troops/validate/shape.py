@@ -23,12 +23,14 @@ _IDENTIFIED = ("span", "prediction", "sentence", "tokenized_sentence")  # record
 _RUST_REFUSES = (UnicodeError, ValueError, OverflowError)  # a lone surrogate, a huge integer: the Python validator judges
 
 
-def _non_finite(value: Any, path: str = "$") -> list[str]:
-    """Paths of the NaN/Infinity floats inside a decoded JSON value."""
+def _non_finite(value: Any, path: str = "$", depth: int = 0) -> list[str]:
+    """Paths of the NaN/Infinity floats inside a decoded JSON value (not below a depth no record has)."""
     if isinstance(value, float):
         return [] if math.isfinite(value) else [path]
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    return [p for k, v in items for p in _non_finite(v, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}")]
+    if depth > 32 or not isinstance(value, dict | list):
+        return []
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    return [p for k, v in items for p in _non_finite(v, f"{path}[{k}]" if isinstance(k, int) else f"{path}.{k}", depth + 1)]
 
 
 class Shape:
