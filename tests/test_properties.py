@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import json
 import math
-import functools
 import shutil
 import tempfile
 from collections.abc import Callable

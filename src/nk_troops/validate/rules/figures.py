@@ -19,7 +19,8 @@ from ...model import FigureKind, Layer
 from ..registry import rule
 from ..run import Rows, Run, at
 
-UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+UNITS += [w + "teen" for w in "thir four fif six seven eigh nine".split()]
 ORDINALS = [w + "th" for w in UNITS]  # corrected below where English is irregular
 ORDINALS[:4], ORDINALS[5], ORDINALS[8:10], ORDINALS[12] = ["zeroth", "first", "second", "third"], "fifth", ["eighth", "ninth"], "twelfth"
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()

@@ -17,7 +17,6 @@ from ..reader import Decoder, read_blob, safe_path, sha256_file
 from ..registry import rule
 from ..run import Run, at
 
-
 DATA_FILES = [data_file(c) for c in CONFIGS]
 
 
