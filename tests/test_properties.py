@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import io
 import json
 import math
@@ -346,24 +345,13 @@ def _bytes(name: str) -> st.SearchStrategy[bytes]:
     return st.binary(max_size=300) | corrupted(name) | values_replaced(name)
 
 
-@functools.cache
-def _sealed() -> Path:
-    """The valid fixture as a sealed release (manifest, card, Croissant), made once."""
-    from test_validate import seal
-
-    folder = Path(tempfile.mkdtemp(prefix="nk-sealed-")) / "release"
-    shutil.copytree(FIXTURE, folder)
-    seal(folder)
-    return folder
-
-
 def _never_raises(name: str, written: bytes) -> None:
     """Bytes as one file of the valid release: the CLI reports incidents (or exit status 2), never a traceback."""
     # like a terminal, the streams take UTF-8 only: an incident quoting a lone surrogate must not crash the report
     out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2))
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         folder = Path(tmp) / "release"
-        shutil.copytree(_sealed(), folder)
+        shutil.copytree(FIXTURE, folder)  # (unsealed: no manifest, card or Croissant, which the release rules report)
         (folder / data_file(name)).write_bytes(written)
         status = main(["validate", str(folder), "--format", "json"])
         out.flush()
