@@ -14,7 +14,7 @@ from typing import Any
 
 from ..incidents import Incident
 from ..paths import CONFIGS, data_file, release_dir
-from . import rules  # noqa: F401  (registers every rule)
+from . import rules  # noqa: F401  (importing registers every rule)
 from .reader import Source, safe_path, source
 from .registry import RULES, rules_table
 from .run import Run, execute

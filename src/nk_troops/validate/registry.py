@@ -38,18 +38,13 @@ class Rule:
     fn: Callable[..., Iterable[Incident]]
     finish: bool = False
 
-    @property
-    def summary(self) -> str:
-        return (self.fn.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(*codes: str, on: tuple[str, ...] | str = (), needs: tuple[str, ...] = (), finish: bool = False) -> Callable[[Any], Any]:
     def register(fn: Callable[..., Iterable[Incident]]) -> Callable[..., Iterable[Incident]]:
-        unknown = [c for c in codes if c not in CATALOGUE]
-        if unknown:
+        if unknown := [c for c in codes if c not in CATALOGUE]:
             raise KeyError(f"rule {fn.__name__} raises codes not in the catalogue: {unknown}")
         RULES[fn.__name__] = Rule(fn.__name__, (on,) if isinstance(on, str) else on, codes, needs, fn, finish)
         return fn
@@ -63,8 +58,8 @@ def rules_table() -> str:
     lines.append(f"| (reader) | every file and line can be read as a JSON object | {_codes(READER_CODES)} | every file | |")
     lines.append(f"| (shape) | every record against its JSON Schema (schema/) | {_codes(SHAPE_CODES)} | every file | |")
     for r in RULES.values():
-        on = ", ".join(r.on) if r.on else "once"
-        lines.append(f"| `{r.name}` | {r.summary} | {_codes(r.codes)} | {on} | {', '.join(r.needs)} |")
+        summary = " ".join((r.fn.__doc__ or "").split())  # the docstring, on one line
+        lines.append(f"| `{r.name}` | {summary} | {_codes(r.codes)} | {', '.join(r.on) or 'once'} | {', '.join(r.needs)} |")
     lines.append(f"| (build only) | raised by `nk-troops build`, never by the validator | {_codes(BUILD_CODES)} | | |")
     return "\n".join(lines) + "\n"
 

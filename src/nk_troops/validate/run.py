@@ -61,21 +61,16 @@ def at(code: str, file: str, line: int | None, row: dict | None = None, found: A
     return Incident(code, file, line, found=found, expected=expected, **(where | extra))
 
 
-@dataclass
-class Doc:
+class Doc(NamedTuple):
     line: int
     doc_id: str
     fold: int
     text: str
     passages: tuple[tuple[int, int, Any], ...]  # (start, end, type) in reading order
 
-    @cached_property
-    def starts(self) -> list[int]:
-        return [p[0] for p in self.passages]
-
     def passage_at(self, start: int, end: int) -> tuple[int, int, Any] | None:
         """The passage holding [start, end), or None when the range crosses or misses passages."""
-        i = bisect.bisect_right(self.starts, start) - 1
+        i = bisect.bisect_right(self.passages, start, key=itemgetter(0)) - 1
         return self.passages[i] if i >= 0 and self.passages[i][0] <= start and end <= self.passages[i][1] else None
 
 

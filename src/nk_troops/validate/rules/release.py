@@ -87,9 +87,7 @@ def manifest_files(run: Run) -> Iterator[Incident]:
             yield at("manifest-mismatch", MANIFEST, None, None, {"sha256": sha, "bytes": size}, entry, detail=name)
     for path in sorted(run.folder.iterdir()) if isinstance(files, dict) else ():
         if path.name not in files and path.name not in (MANIFEST, RAW):
-            yield at(
-                "manifest-unlisted", MANIFEST, None, None, path.name, "every file listed", detail="in the folder, not in manifest.json"
-            )
+            yield at("manifest-unlisted", MANIFEST, None, None, path.name, "every file listed", detail="not in manifest.json")
 
 
 @rule("version-mismatch", needs=("folder",))
@@ -113,7 +111,6 @@ def card(run: Run) -> Iterator[Incident]:
     features are ``schemas.features_yaml`` of the config."""
     from ...schemas import features_yaml
 
-    assert run.folder is not None
     if (meta := _meta(run, CARD)) is None:
         return
     configs, infos = meta.get("configs"), meta.get("dataset_info")
@@ -123,17 +120,9 @@ def card(run: Run) -> Iterator[Incident]:
     for entry in configs:
         files = entry.get("data_files") if isinstance(entry.get("data_files"), list) else [None]
         for name in (f.get("path") if isinstance(f, dict) else None for f in files):
-            path, _ = safe_path(run.folder, name, CARD)
+            path, _ = safe_path(run.folder, name, CARD)  # type: ignore[arg-type]
             if name not in DATA_FILES and (path is None or not path.is_file()):  # (a data file's problems the reader reports)
-                yield at(
-                    "card-features-mismatch",
-                    CARD,
-                    None,
-                    None,
-                    name,
-                    "a data file of the folder",
-                    detail=f"config {entry.get('config_name')}",
-                )
+                yield at("card-features-mismatch", CARD, None, None, name, "a file of the folder", detail=str(entry.get("config_name")))
     features = {i.get("config_name"): i.get("features") for i in infos}
     for config in CONFIGS:
         if features.get(config) != (want := features_yaml(config)):
