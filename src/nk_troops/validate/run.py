@@ -106,7 +106,8 @@ class Run:
         return self.sources[table].label
 
     def has(self, *tables: str) -> bool:
-        return all(t in self.sources or (t == "folder" and self.folder is not None) for t in tables)
+        folder = {"folder": self.folder, "raw": self.folder / "raw" if self.folder and (self.folder / "raw").is_dir() else None}
+        return all(t in self.sources or folder.get(t) is not None for t in tables)
 
     def complete(self, table: str) -> bool:
         """Every line of the table was read: an id it lacks is really missing."""
