@@ -230,6 +230,10 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
         [("croissant.json", None, "croissant-checksum-mismatch"), ("manifest.json", None, "manifest-mismatch")],
     ),
     "file-not-regular": (_fifo_as_spans, [("spans.jsonl", None, "file-not-regular")]),
+    "raw-file-a-fifo": (  # a source_file naming a FIFO is refused, never waited on
+        lambda folder: [p.unlink() or os.mkfifo(p) for p in (folder / "raw").iterdir()],
+        [("documents.jsonl", 1, "file-not-regular")],
+    ),
     "raw-file-links-out": (
         lambda folder: [
             (folder / "raw" / p.name).unlink() or (folder / "raw" / p.name).symlink_to("/dev/zero") for p in (folder / "raw").iterdir()
@@ -313,6 +317,15 @@ def test_valid_fixture_is_clean(sealed: Path) -> None:
 
 def test_release_is_clean() -> None:
     assert [i.message() for i in check_release(RELEASE).incidents] == []
+
+
+def test_a_release_without_raw_files_is_checked_without_them(sealed: Path, tmp_path: Path) -> None:
+    """The wheel ships the release without raw/ (the article files): the rest is checked as usual."""
+    folder = tmp_path / "release"
+    shutil.copytree(sealed, folder, ignore=shutil.ignore_patterns("raw"))
+    assert check_release(folder).ok
+    (folder / "spans.jsonl").write_bytes((folder / "spans.jsonl").read_bytes().replace(b'"start": 84,', b'"start": 85,', 1))
+    assert ("spans.jsonl", 2, "offset-text-mismatch") in _pairs(folder)
 
 
 def test_content_hash_is_the_builds() -> None:
