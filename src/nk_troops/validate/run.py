@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,23 +37,35 @@ COLUMNS = {
     "spans": ("layer", *(name for name, *_ in model.flat_span_columns())),
     "sentences": tuple(DOCUMENT_LISTS["sentences"].__annotations__),
 }
-_TEXT = {"spans": itemgetter("text", "prefix", "suffix"), "sentences": lambda rec: (rec["text"],)}
-_OTHER = {t: itemgetter(*(c for c in cols if c not in ("text", "prefix", "suffix"))) for t, cols in COLUMNS.items()}
-_BLANK = {t: dict.fromkeys(cols) for t, cols in COLUMNS.items()}
+_TEXT = {"spans": ("text", "prefix", "suffix"), "sentences": ("text",)}  # in the order form() compares them
+_OTHER = {t: tuple(c for c in cols if c not in _TEXT[t]) for t, cols in COLUMNS.items()}
 SAME = "<the document text there>"
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def form(table: str, rec: dict[str, Any], text: str | None) -> tuple:
-    """A span or sentence as a row and its nested twin must share it: every column (null where a nested
-    record has none), its text, prefix and suffix ``SAME`` when they are the document ``text`` at its
-    offsets (so that the nested records kept meanwhile need not hold their text)."""
-    rec = _BLANK[table] | rec
-    start, end = rec["start"], rec["end"]
-    if type(start) is not int or type(end) is not int or text is None:
-        return _OTHER[table](rec), _TEXT[table](rec)
-    at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
-    return _OTHER[table](rec), tuple(SAME if have == want else have for have, want in zip(_TEXT[table](rec), at, strict=False))
+def _plain(value: Any) -> Any:
+    """A mention as (start, end), a list as a tuple: smaller, and the same for a row and its twin."""
+    return (value.get("start"), value.get("end"), len(value)) if type(value) is dict else tuple(value) if type(value) is list else value
+
+
+def _interned(value: Any) -> Any:
+    if type(value) is str:
+        return sys.intern(value)
+    return tuple(map(_interned, value)) if type(value) is tuple else value
+
+
+def form(table: str, rec: dict[str, Any], text: str | None, kept: bool = False) -> tuple:
+    """A span or sentence as a row and its nested twin must share it, in one tuple: every column (null where
+    a nested record has none), mentions as (start, end), text, prefix and suffix ``SAME`` when they are the
+    document ``text`` at its offsets. A ``kept`` form (of a nested record, until its row is read) holds its
+    strings interned: a million of them fit in memory, their many repeated values stored once."""
+    start, end = rec.get("start"), rec.get("end")
+    texts = tuple(map(rec.get, _TEXT[table]))
+    if type(start) is int and type(end) is int and text is not None:
+        at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
+        texts = tuple(SAME if have == want else have for have, want in zip(texts, at, strict=False))
+    values = (*map(_plain, map(rec.get, _OTHER[table])), *texts)
+    return tuple(map(_interned, values)) if kept else values
 
 
 def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
@@ -83,7 +96,10 @@ class Kept(NamedTuple):
     doc_id: str
     start: int
     end: int
-    lists: dict[str, Any] | None  # a claim's figures, quotes and cluster; a sentence's claims
+    figures: tuple[str, ...] | None  # a claim's
+    quotes: tuple[str, ...] | None  # a claim's
+    cluster: str | None  # a claim's
+    claims: tuple[str, ...] | None  # a sentence's
 
 
 @dataclass
@@ -95,7 +111,7 @@ class Run:
     entities: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> aliases
     clusters: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)  # id -> (line, claims)
     conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, cluster named, cluster naming it)
-    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, form)
+    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, *form)
     kept: dict[str, list[Kept]] = field(default_factory=lambda: defaultdict(list))
     broken: set[str] = field(default_factory=set)  # ids of records that failed their shape: reported once
     seen: dict[str, dict[Any, int]] = field(default_factory=lambda: defaultdict(dict))  # per table, id -> first line
@@ -158,7 +174,7 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
             continue
         for rec in records:  # with the text of the document holding it, when the record names that document
             text = doc.text if doc is not None and doc.line == line and rec.get("doc_id") == doc.doc_id else None
-            run.nested[table][rec["id"]] = (line, row.get("doc_id"), form(table, rec, text))
+            run.nested[table][rec["id"]] = (line, row.get("doc_id"), *form(table, rec, text, kept=True))
 
 
 def _keep(run: Run, table: str, line: int, row: dict[str, Any]) -> None:
@@ -169,9 +185,11 @@ def _keep(run: Run, table: str, line: int, row: dict[str, Any]) -> None:
         run.clusters[row["id"]] = (line, tuple(row["claims"]))
         run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
     elif table in ("spans", "sentences"):
-        lists = {"figures": row["figures"], "quotes": row["quotes"], "cluster": row["cluster"]} if row.get("layer") == "claim" else None
-        lists = {"claims": row["claims"]} if table == "sentences" else lists
-        run.kept[table].append(Kept(line, row["id"], row.get("layer", "sentence"), row["doc_id"], row["start"], row["end"], lists))
+        claim = row.get("layer") == "claim"
+        lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
+        claims = tuple(row["claims"]) if table == "sentences" else None
+        layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
+        run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
 
 
 def _check(run: Run, table: str, rows: Rows) -> None:
@@ -199,7 +217,7 @@ def execute(run: Run) -> list[Incident]:
                     run.broken.add(row["id"])
                 elif not problems:
                     valid.append((line, row))
-                if len(valid) == CHUNK:
+                if len(valid) == (1 if table == "documents" else CHUNK):  # a document row nests thousands of records
                     _check(run, table, valid)
                     valid = []
             _check(run, table, valid)

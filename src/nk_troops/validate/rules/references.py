@@ -45,7 +45,7 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     if run.sources[table].nested:  # no sentences file: the nested sentences are the table
         return
     if rows is None:  # the table has been read: the nested records no row claimed
-        for sid, (doc_line, doc_id, _) in nested.items() if run.complete(table) else ():
+        for sid, (doc_line, doc_id, *_) in nested.items() if run.complete(table) else ():
             if sid not in run.broken:
                 yield at(
                     "row-document-mismatch",
@@ -60,7 +60,7 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     for line, row in rows:
         twin = nested.pop(row["id"], None)
         doc = run.docs.get(row["doc_id"]) if twin is not None and twin[1] == row["doc_id"] else None
-        if twin is None or twin[2] != form(table, row, doc.text if doc else None):
+        if twin is None or twin[2:] != form(table, row, doc.text if doc else None):
             why = "no record of this id in documents.jsonl" if twin is None else f"differs from documents.jsonl line {twin[0]}"
             yield at("row-document-mismatch", run.file(table), line, row, detail=why)
 
@@ -88,8 +88,8 @@ def claim_members(run: Run) -> Iterator[Incident]:
         if table in run.sources:
             file = run.file("documents") if run.sources[table].nested else run.file(table)
             for owner in run.kept[table]:
-                if owner.lists is not None and column in owner.lists:
-                    yield from _members(run, owner, owner.lists[column], column, layer, file)
+                if getattr(owner, column) is not None:
+                    yield from _members(run, owner, getattr(owner, column), column, layer, file)
 
 
 @rule("layer-overlap", needs=("spans", "documents"))
@@ -111,12 +111,12 @@ def cluster_members(run: Run) -> Iterator[Incident]:
     listed_by = {ref: cid for cid, (_, claims) in run.clusters.items() for ref in claims}
     spans, clusters, claims = run.file("spans"), run.file("clusters"), {}
     for k in run.kept["spans"]:
-        if k.lists is not None:
-            claims[k.id], where = k.lists["cluster"], {"doc_id": k.doc_id, "span_id": k.id}
-            if k.lists["cluster"] not in run.clusters:
-                yield at("cluster-unknown", spans, k.line, None, k.lists["cluster"], "an id of clusters.jsonl", **where)
-            elif listed_by.get(k.id) != k.lists["cluster"]:
-                yield at("cluster-members-mismatch", spans, k.line, None, listed_by.get(k.id), k.lists["cluster"], **where)
+        if k.cluster is not None:
+            claims[k.id], where = k.cluster, {"doc_id": k.doc_id, "span_id": k.id}
+            if k.cluster not in run.clusters:
+                yield at("cluster-unknown", spans, k.line, None, k.cluster, "an id of clusters.jsonl", **where)
+            elif listed_by.get(k.id) != k.cluster:
+                yield at("cluster-members-mismatch", spans, k.line, None, listed_by.get(k.id), k.cluster, **where)
     for cid, (line, refs) in run.clusters.items():
         for ref in refs:
             if ref not in claims and ref not in run.broken and run.complete("spans"):
