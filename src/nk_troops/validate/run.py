@@ -154,14 +154,18 @@ class Run:
         return [k for k in spans[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)] if k.end <= end]
 
 
+def _ints(p: dict[str, Any]) -> bool:
+    return type(p.get("start")) is int and type(p.get("end")) is int
+
+
 def _document(run: Run, line: int, row: dict[str, Any]) -> None:
     """Register a document row's text and passages (even when another of its fields fails the shape pass, so
     that one bad field does not hide every span), and the forms of the records it nests (``nested_twins``);
     without a sentences file, run the sentence rules over its nested sentences."""
     try:
-        passages = tuple((p["start"], p["end"], p["type"]) for p in row["passages"])
-        usable = passages and all(type(s) is int and type(e) is int for s, e, _ in passages)
-        if usable and isinstance(row["doc_id"], str) and isinstance(row["text"], str) and type(row["fold"]) is int:
+        # a passage with broken offsets is left out: only the spans inside it then seem to cross passages
+        passages = tuple((p["start"], p["end"], p.get("type")) for p in row["passages"] if type(p) is dict and _ints(p))
+        if isinstance(row["doc_id"], str) and isinstance(row["text"], str) and type(row["fold"]) is int:
             run.docs.setdefault(row["doc_id"], Doc(line, row["doc_id"], row["fold"], row["text"], passages))
     except (KeyError, TypeError):
         pass
