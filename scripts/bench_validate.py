@@ -3,11 +3,13 @@
 Generates synthetic, valid documents/spans pairs of 10k, 100k and 1M spans (a
 claim, a quote and a figure per paragraph; documents carry their spans and
 sentences nested, as the release does), runs ``nk-troops validate D S`` in a
-subprocess and reads that child's peak RSS from ``wait4`` (the largest of the
-validator's processes) and, sampled from /proc, the peak RSS summed over its
-process tree; then validates the same span lines with
-``json.loads`` + ``jsonschema`` one by one, in-process. The plain loop is capped
-at --cap seconds and extrapolated linearly when it hits the cap (marked ``*``).
+subprocess (wall and CPU seconds, peak RSS from ``wait4``), then validates the
+same lines with ``json.loads`` + ``jsonschema`` one by one, in-process: the span
+lines alone, and the span and document lines (what the validator reads). The
+plain loop is capped at --cap seconds per file and extrapolated linearly when it
+hits the cap (marked ``*``). Last, the wall time of ``nk-troops validate dataset``
+(interpreter start included, best of 5) and whether that run imports datasets,
+pandas or matplotlib (``python -X importtime``).
 
     python scripts/bench_validate.py [--sizes 10000 100000 1000000] [--cap 30]
 """
@@ -112,69 +114,70 @@ def write_corpus(folder: Path, spans: int) -> tuple[Path, Path]:
     return docs, span_file
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident kB of a process and its descendants now (0 once gone)."""
-    total = 0
-    try:
-        total += int(next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmRSS:")).split()[1])
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except (OSError, StopIteration, ValueError):
-        return total
-    return total + sum(_tree_rss(int(c)) for c in children)
-
-
 def run_validator(docs: Path, spans: Path) -> tuple[float, float, float, int]:
-    """(seconds, peak RSS of the largest process, peak summed RSS of the process tree (both MB), exit status)
-    of ``nk-troops validate D S`` in a child process; the sum is sampled every 20 ms from /proc."""
+    """(wall seconds, CPU seconds, peak RSS in MB, exit status) of ``nk-troops validate D S`` in a child process."""
     cmd = [sys.executable, "-m", "nk_troops.cli", "validate", str(docs), str(spans), "--max-errors", "3"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    while os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
-        peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.02)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
-    return elapsed, usage.ru_maxrss / 1024, peak / 1024, os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def run_plain(spans: Path, cap: float) -> tuple[float, bool]:
-    """Seconds for json.loads + jsonschema over every span line; extrapolated past ``cap``."""
-    validator = jsonschema.Draft202012Validator(json_schema("span"), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    total = sum(1 for _ in spans.open(encoding="utf-8"))
+def run_plain(path: Path, record: str, cap: float) -> tuple[float, bool]:
+    """Seconds for json.loads + jsonschema over every line of a file; extrapolated past ``cap``."""
+    validator = jsonschema.Draft202012Validator(json_schema(record), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    total = sum(1 for _ in path.open(encoding="utf-8"))
     done, t0 = 0, time.perf_counter()
-    with spans.open(encoding="utf-8") as f:
+    with path.open(encoding="utf-8") as f:
         for line in f:
             for _ in validator.iter_errors(json.loads(line)):
                 pass
             done += 1
-            if done % 1000 == 0 and time.perf_counter() - t0 > cap:
+            if time.perf_counter() - t0 > cap:
                 break
     elapsed = time.perf_counter() - t0
     return elapsed * total / done, done < total
 
 
+def release_run(folder: Path) -> tuple[float, list[str]]:
+    """Best wall seconds of 5 runs of ``nk-troops validate <release>``, and the heavy modules that run imports."""
+    cmd = [sys.executable, "-m", "nk_troops.cli", "validate", str(folder)]
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        times.append(time.perf_counter() - t0)
+    trace = subprocess.run([sys.executable, "-X", "importtime", *cmd[1:]], capture_output=True, text=True).stderr
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in trace.splitlines() if "|" in line}
+    return min(times), sorted(imported & {"datasets", "pandas", "matplotlib", "pyarrow", "numpy"})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--cap", type=float, default=30.0, help="seconds the plain loop may run before it is extrapolated")
+    parser.add_argument("--cap", type=float, default=30.0, help="seconds the plain loop may run on one file before it is extrapolated")
+    parser.add_argument("--release", default="dataset", help="release folder for the start-up figure")
     args = parser.parse_args()
-    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
-    print(
-        "| spans | nk-troops validate s | spans/s | peak RSS MB (largest process) | peak RSS MB (all processes) | exit "
-        "| plain jsonschema s | spans/s | speed-up |"
-    )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f}")
+    head = "| spans | validate wall s | CPU s | spans/s | peak RSS MB | exit | plain spans s | speed-up | plain spans+docs s | speed-up |"
+    print(head)
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             docs, spans = write_corpus(Path(tmp), size)
             n = sum(1 for _ in spans.open(encoding="utf-8"))
-            secs, rss, tree, code = run_validator(docs, spans)
-            plain, capped = run_plain(spans, args.cap)
-            mark = "*" if capped else ""
-            ours = f"| {n:,} | {secs:.2f} | {n / secs:,.0f} | {rss:,.0f} | {tree:,.0f} | {code} "
-            print(ours + f"| {plain:.1f}{mark} | {n / plain:,.0f} | {plain / secs:.0f}x |", flush=True)
+            secs, cpu, rss, code = run_validator(docs, spans)
+            plain, capped = run_plain(spans, "span", args.cap)
+            plain_docs, capped_docs = run_plain(docs, "document", args.cap)
+            both, mark = plain + plain_docs, "*" if capped or capped_docs else ""
+            ours = f"| {n:,} | {secs:.2f} | {cpu:.2f} | {n / secs:,.0f} | {rss:,.0f} | {code} "
+            theirs = f"| {plain:.1f}{'*' if capped else ''} | {plain / secs:.1f}x | {both:.1f}{mark} | {both / secs:.1f}x |"
+            print(ours + theirs, flush=True)
     print("* extrapolated linearly from the first --cap seconds")
+    wall, heavy = release_run(Path(args.release))
+    print(f"nk-troops validate {args.release}: {wall:.2f} s wall (best of 5, interpreter start included)")
+    print(f"heavy modules it imports (of datasets, pandas, matplotlib, pyarrow, numpy): {', '.join(heavy) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -199,36 +199,38 @@ def _baseline(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .incidents import render_json
-    from .validate import Inputs, release_inputs, validate, validate_predictions
+    from .paths import release_dir
+    from .validate import check_pair, check_predictions, check_release
 
     paths = [Path(x) for x in args.paths]
+    local = Path(args.root) / "dataset"
+    default = local if local.is_dir() else release_dir()  # outside a checkout: the installed release
     if args.predictions:
-        from .paths import release_dir  # a14: the installed release by default (CONTRACTS: check_predictions gold=None)
-
-        report = validate_predictions(Path(args.predictions), paths[0] if paths else release_dir())
+        if len(paths) > 1:
+            print("give at most one gold release folder with --predictions", file=sys.stderr)
+            return 2
+        report = check_predictions(Path(args.predictions), paths[0] if paths else local if local.is_dir() else None)
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
             print("give a release folder, two files (documents spans), or --documents D --spans S", file=sys.stderr)
             return 2
-        report = validate(Inputs(documents=docs, spans=spans, raw_dir=docs.parent / "raw" if (docs.parent / "raw").is_dir() else None))
+        report = check_pair(docs, spans)
     elif len(paths) <= 1:
-        folder = paths[0] if paths else Path(args.root) / "dataset"
-        if not folder.is_dir():
-            print(f"not a release folder: {folder}", file=sys.stderr)
-            return 2
-        report = validate(release_inputs(folder))
+        report = check_release(paths[0] if paths else default)
     else:
         print("give at most two paths", file=sys.stderr)
         return 2
+    if report.unusable:
+        for i in report.incidents:
+            print(f"not usable: {i.message()}", file=sys.stderr)
+        return 2
     render = render_json if args.format == "json" else render_text
-    # by file and line, each line's incidents in the order the checks found them
-    incidents = sorted(report.incidents, key=lambda i: (i.file or "", -1 if i.line is None else i.line))
-    if incidents or args.format == "json":
-        print(render(incidents, args.max_errors))
+    if report.incidents or args.format == "json":
+        print(render(report.incidents, args.max_errors))
     if not report.incidents:
         print("valid: no incidents", file=sys.stderr)
-    return 2 if report.unusable else 1 if report.incidents else 0
+    return 1 if report.incidents else 0
 
 
 def _export_release(args: argparse.Namespace) -> Path | None | bool:
@@ -402,10 +404,14 @@ def _run(argv: list[str] | None) -> int:
     p.add_argument("--write", action="store_true", help="with --results: write results/baselines.json and the README/DATASHEET tables")
     p.set_defaults(func=_baseline)
     p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
-    p.add_argument("paths", nargs="*", help="a release folder (default: dataset/), or a documents and a spans JSONL file")
+    p.add_argument(
+        "paths", nargs="*", help="a release folder (default: dataset/, else the installed release), or a documents and a spans JSONL file"
+    )
     p.add_argument("--documents", help="documents JSONL (with --spans)")
     p.add_argument("--spans", help="spans JSONL (with --documents)")
-    p.add_argument("--predictions", help="predicted spans, checked against the gold documents of PATH (default: dataset/)")
+    p.add_argument(
+        "--predictions", help="predicted spans, checked against the gold release PATH (default: dataset/, else the installed release)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)

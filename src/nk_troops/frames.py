@@ -50,10 +50,10 @@ def _field(tp: Any, md: dict[str, Any], nullable: bool, required: bool = True) -
     return Series[dtype], pa.Field(**kw)
 
 
-def _model(name: str, columns: dict[str, tuple[Any, Any]], doc: str) -> type:
+def _model(name: str, columns: dict[str, tuple[Any, Any]], doc: str, strict: bool = True) -> type:
     attrs: dict[str, Any] = {"__annotations__": {k: a for k, (a, _) in columns.items()}, "__module__": __name__, "__doc__": doc}
     attrs |= {k: f for k, (_, f) in columns.items()}
-    attrs["Config"] = type("Config", (), {"strict": True, "name": name})
+    attrs["Config"] = type("Config", (), {"strict": strict, "name": name})
     return type(name, (pa.DataFrameModel,), attrs)
 
 
@@ -65,6 +65,8 @@ def _spans(prediction: bool) -> dict[str, tuple[Any, Any]]:
     cols = {"layer": _layer()}
     for name, tp, md, layers in model.flat_span_columns():
         required = not prediction or name in PREDICTION_REQUIRED
+        if prediction and name == "id":  # a model's own label of its prediction: any string
+            md = {k: v for k, v in md.items() if k != "pattern"}
         cols[name] = _field(tp, md, nullable=len(layers) < len(Layer) or not required, required=required)
     return cols
 
@@ -84,7 +86,10 @@ SpansModel = _model(
     "SpansModel", _spans(prediction=False), "The flat span table: every layer's attribute a column, null where the layer has none."
 )
 PredictionsModel = _model(
-    "PredictionsModel", _spans(prediction=True), "Predicted spans: doc_id, layer, start, end; any other span column optional."
+    "PredictionsModel",
+    _spans(prediction=True),
+    "Predicted spans: doc_id, layer, start, end; id free-form, any other span column optional, extra columns ignored.",
+    strict=False,
 )
 SentencesModel = _model("SentencesModel", _flat(model.Sentence), "The sentences table: claim ids or a no-claim reason per sentence.")
 DocumentsModel = _model(

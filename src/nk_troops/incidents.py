@@ -29,6 +29,19 @@ CATALOGUE: dict[str, Entry] = {
     "json-malformed": Entry("the line is not valid JSON", "Each line must be one complete JSON object."),
     "json-truncated": Entry("the last line is cut off", "The file ends inside a JSON value; rewrite it completely."),
     "json-not-object": Entry("the line is not a JSON object", "Each line must be a JSON object ({...})."),
+    "json-duplicate-key": Entry(
+        "a JSON object names the same key twice", "Keep one value per key; datasets.load_dataset cannot read the line otherwise."
+    ),
+    "json-too-deep": Entry("a JSON value nests too deeply to be a record", "Records nest a few levels deep; rewrite the line."),
+    "json-number-too-long": Entry("a number has too many digits to be read", "Offsets and values are ordinary numbers; rewrite the line."),
+    "file-not-regular": Entry(
+        "the path is not a regular file (a folder, FIFO or device)", "Release files are plain files inside the release folder."
+    ),
+    "file-too-large": Entry("the file or one of its lines exceeds the size the validator reads", "Check that this is the intended file."),
+    "path-unsafe": Entry(
+        "a file name is absolute, not normalised, or leads out of the folder (also through a symlink)",
+        "Name release files relative to the folder, without '..', and do not link outside it.",
+    ),
     # recipes (raw article -> document)
     "recipe-invalid": Entry("the recipe does not have the expected shape", "See annotations/recipes/nk000.yaml for the format."),
     "recipe-raw-mismatch": Entry(
@@ -288,6 +301,42 @@ CATALOGUE: dict[str, Entry] = {
     "parquet-rows-mismatch": Entry(
         "a config's Parquet rows differ from its JSONL rows", "Rebuild the release (nk-troops build); the JSONL is the reviewable source."
     ),
+    "nested-wrong-document": Entry(
+        "a record nested in a document row names another document", "Rebuild the release; each row nests only its own records."
+    ),
+    # validator: the tokens view
+    "tokens-row-mismatch": Entry(
+        "the tokens view does not hold exactly one row per sentence", "Rebuild the release; tokens.jsonl has one row per sentence."
+    ),
+    "tokens-text-mismatch": Entry(
+        "tokens or their offsets differ from tokenizing the sentence text", "Rebuild the release; tokens come from nk_troops.bio.tokenize."
+    ),
+    "tokens-tags-length": Entry("a tag list is not as long as the tokens", "Give one tag per token in every layer."),
+    "tokens-bio-invalid": Entry("an I- tag follows no B- or I- tag of its layer", "Open every span with B-, continue it with I-."),
+    "tokens-tags-mismatch": Entry(
+        "decoding a layer's tags does not give the spans of spans.jsonl in that sentence", "Rebuild the release (nk-troops build)."
+    ),
+    # validator: release folder (manifest, card, Croissant)
+    "manifest-unlisted": Entry(
+        "a file of the release folder is not listed in manifest.json, or a listed file is absent",
+        "Rebuild the release; manifest.json lists every file of the folder.",
+    ),
+    "version-mismatch": Entry(
+        "the release's version or content hash disagrees between the manifest, the card, the data files and the package",
+        "Rebuild the release with the installed nk-troops (nk-troops build).",
+    ),
+    "card-invalid": Entry(
+        "the dataset card's YAML front matter is missing, does not parse, or lacks its configs",
+        "Rebuild the release; the card starts with a '---' YAML block.",
+    ),
+    "card-features-mismatch": Entry(
+        "a config of the card names a missing data file or features that differ from the model",
+        "Rebuild the release; dataset_info comes from schemas.features_yaml.",
+    ),
+    "croissant-invalid": Entry("croissant.json does not parse or lacks its file list", "Rebuild the release (nk-troops build)."),
+    "croissant-checksum-mismatch": Entry(
+        "a file's SHA-256 differs from the one croissant.json records", "Rebuild the release instead of editing its files."
+    ),
 }
 
 
@@ -300,8 +349,8 @@ class Incident:
     span_id: str | None = None
     start: int | None = None
     end: int | None = None
-    found: str | None = None
-    expected: str | None = None
+    found: Any = None  # JSON values (str, number, bool, list, dict, None), never Python reprs
+    expected: Any = None
     detail: str | None = None
 
     def __post_init__(self) -> None:
@@ -326,11 +375,20 @@ class Incident:
         if self.detail:
             msg += f" ({self.detail})"
         if self.found is not None or self.expected is not None:
-            msg += f"; found {self.found!r}, expected {self.expected!r}"
+            msg += f"; found {_show(self.found)}, expected {_show(self.expected)}"
         return msg
 
+    @property
+    def hint(self) -> str:
+        return CATALOGUE[self.code].hint
+
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """Every field (null where absent), then the one-line message and the catalogue hint."""
+        return asdict(self) | {"message": self.message(), "hint": self.hint}
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class IncidentError(Exception):

@@ -98,8 +98,11 @@ def _span_row_schema(prediction: bool) -> dict[str, Any]:
             elif len(layers) < len(Layer) and not prediction:
                 then[name] = _json_type(tp, md)
         branches.append({"if": {"properties": {"layer": {"const": layer.value}}, "required": ["layer"]}, "then": {"properties": then}})
-    required = list(PREDICTION_REQUIRED) if prediction else list(props)
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False, "allOf": branches}
+    if prediction:  # model output: any id, offsets never null, fields a model adds (score, ...) allowed
+        props["id"] = {"description": "any label of the prediction (optional)", "type": "string"}
+        props |= {name: {**props[name], "type": "integer"} for name in ("start", "end")}
+        return {"type": "object", "properties": props, "required": list(PREDICTION_REQUIRED), "allOf": branches}
+    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False, "allOf": branches}
 
 
 def _document_row_schema() -> dict[str, Any]:
@@ -124,7 +127,7 @@ def json_schema(name: str) -> dict[str, Any]:
     doc = (RECORDS[name].__doc__ or "").strip().splitlines()[0] if name not in ("span", "prediction", "document") else None
     titles = {
         "span": "one span per row, every layer's attribute a column (null where the layer has none)",
-        "prediction": "a predicted span: doc_id, layer, start and end, any other span attribute optional",
+        "prediction": "a predicted span: doc_id, layer, start and end; id free-form, other span attributes optional, extra fields ignored",
         "document": "a document with its claims, quotes, figures and sentences",
     }
     return {"$schema": DRAFT, "$id": f"urn:nk-troops:schema:{name}", "title": name, "description": titles.get(name, doc or name), **body}

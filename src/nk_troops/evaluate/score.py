@@ -32,10 +32,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from .. import validate
 from ..incidents import Incident, IncidentError
 from ..matching import BCubed, assign, bcubed
 from ..model import Layer
 from ..schemas import label_names
+from ..validate.reader import Source
 
 SCHEMAS = ("strict", "exact", "partial", "type")
 COUNT_NAMES = ("COR", "INC", "PAR", "MIS", "SPU")
@@ -278,10 +280,9 @@ class Gold:
 
 def read_jsonl(path: Path) -> tuple[list[tuple[int, Any]], list[Incident]]:
     """(line number, object) of each record, and the incidents of an unreadable file or line."""
-    from ..validate.jsonl import read_all
-
-    records, reader = read_all(path)
-    return records, reader.incidents
+    src = Source(str(path), path=path)
+    records = list(src)
+    return records, src.incidents
 
 
 def load_gold(folder: Path) -> Gold:
@@ -297,16 +298,15 @@ def load_gold(folder: Path) -> Gold:
 
 def check_gold(folder: Path) -> list[Incident]:
     """The incidents of a gold release folder (the full validator): a gold that fails it is never scored against."""
-    from ..validate import check_release
+    from dataclasses import replace
 
-    return check_release(folder).incidents
+    # the validator names a release's files within it; here the folder is the user's --gold, so say which
+    return [replace(i, file=str(folder / i.file)) if i.file else i for i in validate.check_release(folder).incidents]
 
 
 def check_predictions(path: Path, gold_dir: Path) -> tuple[list[dict], list[Incident]]:
     """Prediction rows of a JSONL file, with the validator's incidents (none when the file is usable)."""
-    from ..validate import check_predictions as validate_predictions
-
-    incidents = validate_predictions(path, gold_dir).incidents
+    incidents = validate.check_predictions(path, gold_dir).incidents
     rows, _ = read_jsonl(path) if not incidents else ([], [])
     return [r for _, r in rows], incidents
 

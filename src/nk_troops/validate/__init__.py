@@ -1,80 +1,90 @@
-"""The validator: a release folder, a documents/spans pair or a predictions file -> incidents."""
+"""The validator: every incident of a release folder, a documents/spans pair or a set of predictions.
+
+A source is a ``Path`` or a sequence of row dicts already in memory (numbered as lines
+1.., labelled by ``name=``). Nothing raises on bad input: problems are incidents, and
+``Report.unusable`` says that a path the caller gave does not exist (exit status 2).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..incidents import Incident
+from ..paths import CONFIGS, data_file, release_dir
 from ..sources import PREDICTIONS, callable_package, is_path, rows
-from .run import Inputs, Report, release_inputs, validate, validate_predictions
+from . import rules  # noqa: F401  (importing registers every rule)
+from .reader import Source, safe_path, source
+from .registry import RULES, rules_table
+from .run import Run, execute
 
-__all__ = [
-    "Inputs",
-    "Report",
-    "check",
-    "check_pair",
-    "check_predictions",
-    "check_release",
-    "release_inputs",
-    "validate",
-    "validate_predictions",
-]
+SourceLike = Path | Sequence[dict[str, Any]]
 
 
-# --- PROVISIONAL (a14): the three entry points of CONTRACTS.md over the functions above, so the public API
-# (nk_troops.validate / nk_troops.evaluate) can be written against them. helper v12's implementation replaces
-# this whole section at merge.
+@dataclass
+class Report:
+    incidents: list[Incident] = field(default_factory=list)
+    unusable: bool = False  # a path the caller gave does not exist or is not a file / folder
+
+    @property
+    def ok(self) -> bool:
+        return not self.incidents and not self.unusable
+
+
+def _run(sources: dict[str, Source], folder: Path | None = None, keep: str | None = None) -> Report:
+    """Every rule over the sources, the incidents by file and line (only ``keep``'s, when given)."""
+    missing = [Incident("file-missing", file=s.label) for s in sources.values() if s.path is not None and not s.path.exists()]
+    if missing and folder is None:
+        return Report(missing, unusable=True)
+    incidents = [i for i in execute(Run(sources, folder)) if keep is None or i.file == keep]
+    return Report(sorted(incidents, key=lambda i: (i.file or "", -1 if i.line is None else i.line)))
 
 
 def check_release(folder: Path) -> Report:
-    """PROVISIONAL. Every incident of a release folder."""
-    from .parquet import parquet_rows
-
+    """Every rule over a release folder (data files, raw/, manifest, card, Croissant); nothing outside it is read."""
     folder = Path(folder)
     if not folder.is_dir():
-        from ..incidents import Incident
-
-        return Report([Incident("file-missing", file=str(folder), detail="not a release folder")], unusable=True)
-    report = validate(release_inputs(folder))
-    report.incidents += parquet_rows(folder)
-    return report
-
-
-def check_pair(documents: Path, spans: Path, sentences: Path | None = None) -> Report:
-    """PROVISIONAL. A documents file and a spans file (and a sentences file) checked together."""
-    documents, spans = Path(documents), Path(spans)
-    raw = documents.parent / "raw"
-    return validate(Inputs(documents=documents, spans=spans, sentences=sentences, raw_dir=raw if raw.is_dir() else None))
+        return Report([Incident("file-missing", file=str(folder), detail="not a folder")], unusable=True)
+    sources = {}
+    for config in CONFIGS:
+        path, unsafe = safe_path(folder, data_file(config), data_file(config))  # a symlink leading out is not followed
+        sources[config] = Source(data_file(config), path=path, rows=None if path else [], complete=path is not None)
+        sources[config].incidents += [unsafe] if unsafe else []
+    return _run(sources, folder)
 
 
-def check_predictions(predictions: Path | Sequence[dict[str, Any]], gold: Path | None = None, *, name: str = "<rows>") -> Report:
-    """PROVISIONAL. Predicted spans (a JSONL path, or rows numbered 1.. as lines of ``name``) against the gold documents."""
-    from ..paths import release_dir
-
-    gold = release_dir() if gold is None else Path(gold)
-    if isinstance(predictions, (str, Path)):
-        return validate_predictions(Path(predictions), gold)
-    with tempfile.TemporaryDirectory() as tmp:  # provisional: the rows go through the file reader
-        path = Path(tmp) / "rows.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in predictions), encoding="utf-8")
-        report = validate_predictions(path, gold)
-    report.incidents = [dataclasses.replace(i, file=name) if i.file == str(path) else i for i in report.incidents]
-    return report
-
-
-# --- end of PROVISIONAL
-
-# ``nk_troops.validate(x)``: the package is also the public function
+def check_pair(
+    documents: SourceLike,
+    spans: SourceLike,
+    sentences: SourceLike | None = None,
+    *,
+    name: dict[str, str] | None = None,
+    **views: SourceLike,
+) -> Report:
+    """A documents and a spans source, with the sentences and tokens views and the entity and cluster
+    registries when given (``views``: entities=, clusters=, tokens=); without sentences, the sentences
+    nested in the documents are the sentence table."""
+    given = {"documents": documents, "spans": spans, "sentences": sentences} | views
+    sources = {t: source(s, (name or {}).get(t)) for t, s in given.items() if s is not None}
+    sources.setdefault("sentences", Source(sources["documents"].label, nested=True))
+    return _run(sources)
 
 
-def check(source: Any, gold: Path | str | None = None) -> Any:
-    """Every incident of ``source``: a release folder is checked whole; anything else is predicted spans,
-    checked against the gold documents (default: the installed release). Returns a ``Report``
-    (``incidents``, ``unusable``); never raises on bad data."""
+def check_predictions(predictions: SourceLike, gold: Path | None = None, *, name: str | None = None) -> Report:
+    """Predicted spans against the documents of a gold release (default: the installed one): shape, known
+    documents, offsets in range and on their text when given. The gold itself is validated on its own."""
+    docs = Path(gold if gold is not None else release_dir()) / data_file("documents")
+    sources = {"documents": Source(str(docs), path=docs), "predictions": source(predictions, name)}
+    sources["predictions"].may_be_empty = True
+    return _run(sources, keep=sources["predictions"].label)
+
+
+def check(source: Any, gold: Path | str | None = None) -> Report:
+    """``nk_troops.validate(source)``: a release folder is checked whole; anything else (a JSONL path, row
+    dicts, a ``datasets.Dataset``, a pandas DataFrame) is predicted spans, checked against the gold
+    documents (default: the installed release). Never raises on bad data."""
     gold = None if gold is None else Path(gold)
     if is_path(source) and Path(source).is_dir():
         return check_release(Path(source))
@@ -85,5 +95,7 @@ def check(source: Any, gold: Path | str | None = None) -> Any:
         return Report(incidents)
     return check_predictions(records, gold, name=PREDICTIONS)
 
+
+__all__ = ["RULES", "Report", "check", "check_pair", "check_predictions", "check_release", "rules_table"]
 
 callable_package(__name__, check)

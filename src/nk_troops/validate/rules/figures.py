@@ -1,0 +1,130 @@
+"""Figures: the value agrees with the surface text, ranges are ordered, dates are ISO 8601.
+
+The surface parser reads what the spec's figures look like: digits with thousands
+commas and decimals (``12,000``, ``1.2``), a scale word (``1.2 million``), number
+words (``six``, ``twenty-five``), ordinals (``fourth``, ``4th``) and ranges
+(``10,000 to 12,000``, ``1950-53``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ...incidents import Incident
+from ...model import FigureKind, Layer
+from ..registry import rule
+from ..run import Rows, Run, at
+
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+UNITS += [w + "teen" for w in "thir four fif six seven eigh nine".split()]
+ORDINALS = [w + "th" for w in UNITS]  # corrected below where English is irregular
+ORDINALS[:4], ORDINALS[5], ORDINALS[8:10], ORDINALS[12] = ["zeroth", "first", "second", "third"], "fifth", ["eighth", "ninth"], "twelfth"
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORDS = {w: i for i, w in enumerate(UNITS)} | {w: i for i, w in enumerate(ORDINALS)} | {"dozen": 12, "hundred": 100, "hundredth": 100}
+WORDS |= {w: 10 * i for i, w in enumerate(TENS) if i > 1} | {w[:-1] + "ieth": 10 * i for i, w in enumerate(TENS) if i > 1}
+SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(
+    r"(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
+    r"|(?P<word>(?:" + "|".join(sorted(map(re.escape, set(WORDS) | {"a"}), key=len, reverse=True)) + r")"
+    r"(?:-(?:" + "|".join(UNITS[1:10] + ORDINALS[1:10]) + r"))?)\b)"
+    r"(?:\s+(?P<scale>" + "|".join(SCALES) + r")\b)?",
+    re.IGNORECASE,
+)
+_RANGE = re.compile(r"\s*(?:–|—|-|to|and|or)\s*", re.IGNORECASE)
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def numbers(text: str) -> list[tuple[float, int, int]]:
+    """(value, start, end) of each number in a figure's surface text ("a" counts only before a scale word)."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        if m.group("digits"):
+            value = float(m.group("digits").replace(",", ""))
+        elif m.group("word").lower() != "a":
+            value = float(sum(WORDS[p] for p in m.group("word").lower().split("-")))
+        elif m.group("scale"):
+            value = 1.0
+        else:
+            continue
+        out.append((value * SCALES[m.group("scale").lower()] if m.group("scale") else value, m.start(), m.end()))
+    return out
+
+
+def expected_values(text: str) -> tuple[float, float | None] | None:
+    """(value, value_max) the surface text states, or None when it holds no number; a second number
+    joined by a range connector is the upper end, and ``1950-53`` abbreviates it (53 -> 1953)."""
+    found = numbers(text)
+    if not found:
+        return None
+    value = found[0][0]
+    if len(found) >= 2 and _RANGE.fullmatch(text[found[0][2] : found[1][1]]):
+        upper = found[1][0]
+        digits = len(str(int(upper)))
+        if upper < value and value >= 100 and digits < len(str(int(value))):
+            upper += value - value % 10**digits
+        return value, upper
+    return value, None
+
+
+def iso_date(normalized: str) -> bool:
+    """A date, year-month or year, or an ordered interval of two (``2024-10-08/2024-10-13``, ``1950/1953``)."""
+
+    def valid(part: str) -> bool:
+        m = _ISO.match(part)
+        try:
+            return m is not None and bool(dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1)))
+        except ValueError:
+            return False
+
+    parts = normalized.split("/")
+    return len(parts) <= 2 and all(map(valid, parts)) and parts[0] <= parts[-1]
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-9))  # type: ignore[arg-type]
+
+
+def _canonical(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _figures(rows: Rows) -> Iterator[tuple[int, dict[str, Any]]]:
+    return ((line, row) for line, row in rows if row["layer"] == Layer.FIGURE)
+
+
+@rule("value-range-inverted", on="spans")
+def value_range(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """A figure's ``value_max`` is not below its ``value``."""
+    for line, row in _figures(rows):
+        if row["value"] is not None and row["value_max"] is not None and row["value_max"] < row["value"]:
+            yield at("value-range-inverted", run.file(table), line, row, [row["value"], row["value_max"]], "value_max >= value")
+
+
+@rule("date-not-iso", on="spans")
+def date_iso(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """A date figure's ``normalized`` is an ISO 8601 date, month, year or interval."""
+    for line, row in _figures(rows):
+        if row["kind"] == FigureKind.DATE and not iso_date(row["normalized"]):
+            yield at("date-not-iso", run.file(table), line, row, row["normalized"], "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B")
+
+
+@rule("figure-value-mismatch", on="spans")
+def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """A figure's ``value``/``value_max``/``normalized`` are what its surface text states; a date has no value."""
+    file = run.file(table)
+    for line, row in _figures(rows):
+        text, values = row["text"], [row["value"], row["value_max"]]
+        want = None if row["kind"] == FigureKind.DATE else expected_values(text)
+        if row["kind"] == FigureKind.DATE:
+            if values != [None, None]:
+                yield at("figure-value-mismatch", file, line, row, values, [None, None], detail="a date has no value")
+        elif want is None:
+            yield at("figure-value-mismatch", file, line, row, text, "a numeral or number word in the span")
+        elif not (_close(values[0], want[0]) and _close(values[1], want[1])):
+            yield at("figure-value-mismatch", file, line, row, values, list(want), detail=f"surface {text!r}")
+        elif want[1] is None and row["normalized"] != _canonical(want[0]):
+            yield at("figure-value-mismatch", file, line, row, row["normalized"], _canonical(want[0]), detail="normalized")

@@ -1,0 +1,128 @@
+"""References: ids are unique, every id a record lists resolves to the right record, spans of a layer do
+not overlap, clusters and claims agree, and each row equals the record its document row nests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...incidents import Incident
+from ...model import Layer
+from ..registry import rule
+from ..run import Kept, Rows, Run, at, form
+
+ID_COLUMN = {"documents": "doc_id"}  # every other table's rows are identified by "id"
+MEMBER_LISTS = (
+    ("spans", "figures", Layer.FIGURE.value),
+    ("spans", "quotes", Layer.QUOTE.value),
+    ("sentences", "claims", Layer.CLAIM.value),
+)
+
+
+@rule("duplicate-id", on=("documents", "entities", "clusters", "spans", "sentences", "tokens"))
+def unique_ids(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """Ids are unique within their file."""
+    for line, row in rows:
+        value = row[ID_COLUMN.get(table, "id")]
+        if (first := run.seen[table].setdefault(value, line)) != line:
+            yield at("duplicate-id", run.file(table), line, None, value, f"unique (first on line {first})", span_id=value)
+
+
+@rule("sentence-decision", on="sentences")
+def sentence_decision(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """A sentence lists the claims inside it or gives a no-claim reason, never both, never neither."""
+    for line, row in rows:
+        if bool(row["claims"]) == (row["no_claim_reason"] is not None):
+            yield at(
+                "sentence-decision", run.file(table), line, row, [row["claims"], row["no_claim_reason"]], "claims or a reason, not both"
+            )
+
+
+@rule("row-document-mismatch", on=("spans", "sentences"), needs=("documents",), finish=True)
+def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
+    """Each span and sentence row equals the record of that id its document row nests, and each nested
+    record has its row."""
+    nested = run.nested[table]
+    if run.sources[table].nested:  # no sentences file: the nested sentences are the table
+        return
+    if rows is None:  # the table has been read: the nested records no row claimed
+        for sid, (doc_line, doc_id, *_) in nested.items() if run.complete(table) else ():
+            if sid not in run.broken:
+                yield at(
+                    "row-document-mismatch",
+                    run.file("documents"),
+                    doc_line,
+                    None,
+                    doc_id=doc_id,
+                    span_id=sid,
+                    detail=f"no row in {run.file(table)}",
+                )
+        return
+    for line, row in rows:
+        twin = nested.pop(row["id"], None)
+        doc = run.docs.get(row["doc_id"]) if twin is not None and twin[1] == row["doc_id"] else None
+        if twin is None or twin[2:] != form(table, row, doc.text if doc else None):
+            why = "no record of this id in documents.jsonl" if twin is None else f"differs from documents.jsonl line {twin[0]}"
+            yield at("row-document-mismatch", run.file(table), line, row, detail=why)
+
+
+def _members(run: Run, owner: Kept, listed: list[str], column: str, layer: str, file: str) -> Iterator[Incident]:
+    where = {"doc_id": owner.doc_id, "span_id": owner.id, "start": owner.start, "end": owner.end, "detail": column}
+    for ref in listed:
+        k = run.by_id.get(ref)
+        if ref in run.broken or (k is None and not run.complete("spans")):
+            continue  # reported already, or on a line that could not be read
+        if k is None or k.layer != layer:
+            yield at("span-unknown", file, owner.line, None, ref, f"a {layer} id", **where)
+        elif k.doc_id != owner.doc_id or not owner.start <= k.start <= k.end <= owner.end:
+            yield at("claim-member-outside", file, owner.line, None, [ref, k.start, k.end], [owner.start, owner.end], **where)
+    inside = {k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)}
+    if inside.difference(listed) or len(set(listed)) != len(listed):  # one missing, or one listed twice
+        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed) | inside), **where)
+
+
+@rule("span-unknown", "claim-member-outside", "claim-members-mismatch", needs=("spans",))
+def claim_members(run: Run) -> Iterator[Incident]:
+    """A claim's ``figures`` and ``quotes`` and a sentence's ``claims`` list, once each, exactly the spans
+    of that layer inside it, each an existing span of the same document."""
+    for table, column, layer in MEMBER_LISTS:
+        if table in run.sources:
+            file = run.file("documents") if run.sources[table].nested else run.file(table)
+            for owner in run.kept[table]:
+                if getattr(owner, column) is not None:
+                    yield from _members(run, owner, getattr(owner, column), column, layer, file)
+
+
+@rule("layer-overlap", needs=("spans", "documents"))
+def layer_overlap(run: Run) -> Iterator[Incident]:
+    """Two spans of one layer in one document never overlap."""
+    for _, spans in run.sorted_spans.values():
+        reach: Kept | None = None  # of the spans so far, the one reaching furthest
+        for prev, k in zip(spans, spans[1:], strict=False):
+            reach = prev if reach is None or prev.end > reach.end else reach
+            if k.start < reach.end:
+                where = {"doc_id": k.doc_id, "span_id": k.id, "start": k.start, "end": k.end}
+                yield at("layer-overlap", run.file("spans"), k.line, None, [k.start, k.end], f"after {prev.id} ends ({prev.end})", **where)
+
+
+@rule("cluster-unknown", "cluster-members-mismatch", needs=("spans", "clusters"))
+def cluster_members(run: Run) -> Iterator[Incident]:
+    """Each claim's cluster exists and lists it; each cluster lists only claims that name it; conflicts name
+    existing clusters."""
+    listed_by = {ref: cid for cid, (_, claims) in run.clusters.items() for ref in claims}
+    spans, clusters, claims = run.file("spans"), run.file("clusters"), {}
+    for k in run.kept["spans"]:
+        if k.cluster is not None:
+            claims[k.id], where = k.cluster, {"doc_id": k.doc_id, "span_id": k.id}
+            if k.cluster not in run.clusters:
+                yield at("cluster-unknown", spans, k.line, None, k.cluster, "an id of clusters.jsonl", **where)
+            elif listed_by.get(k.id) != k.cluster:
+                yield at("cluster-members-mismatch", spans, k.line, None, listed_by.get(k.id), k.cluster, **where)
+    for cid, (line, refs) in run.clusters.items():
+        for ref in refs:
+            if ref not in claims and ref not in run.broken and run.complete("spans"):
+                yield at(
+                    "cluster-members-mismatch", clusters, line, None, ref, "ids of claims naming this cluster", detail=f"cluster {cid}"
+                )
+    for line, conflict, owner in run.conflicts:
+        if conflict not in run.clusters:
+            yield at("cluster-unknown", clusters, line, None, conflict, "an id of clusters.jsonl", detail=f"conflicts_with of {owner}")
