@@ -8,6 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .incidents import IncidentError, render_text
+from .report import FORMATS, render
+from .version import __version__
 
 
 def _check_anchors(args: argparse.Namespace) -> int:
@@ -100,18 +102,18 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_file, render_json
-    from .evaluate import render_text as render_report
+    from .evaluate import evaluate_file
     from .model import Layer
     from .paths import release_dir
 
     layers = [Layer(x) for x in args.layer] if args.layer else list(Layer)
+    gold = Path(args.gold) if args.gold else release_dir()
     try:
-        report = evaluate_file(Path(args.pred), Path(args.gold) if args.gold else release_dir(), layers, args.fold)
+        report = evaluate_file(Path(args.pred), gold, layers, args.fold)
     except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
-        print(render_text(err.incidents), file=sys.stderr)
+        print(render(err.incidents, args.format, release=gold), file=sys.stderr if args.format == "text" else sys.stdout)
         return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
-    print(render_json(report) if args.format == "json" else render_report(report))
+    print(render([], args.format, results=report, release=gold))
     return 0
 
 
@@ -138,32 +140,34 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .incidents import render_json
+    from .paths import release_dir
     from .validate import Inputs, release_inputs, validate, validate_predictions
 
     paths = [Path(x) for x in args.paths]
     if args.predictions:
-        report = validate_predictions(Path(args.predictions), paths[0] if paths else Path(args.root) / "dataset")
+        release = paths[0] if paths else release_dir()
+        report = validate_predictions(Path(args.predictions), release)
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
             print("give a release folder, two files (documents spans), or --documents D --spans S", file=sys.stderr)
             return 2
+        release = docs.parent
         report = validate(Inputs(documents=docs, spans=spans, raw_dir=docs.parent / "raw" if (docs.parent / "raw").is_dir() else None))
     elif len(paths) <= 1:
-        folder = paths[0] if paths else Path(args.root) / "dataset"
-        if not folder.is_dir():
-            print(f"not a release folder: {folder}", file=sys.stderr)
+        release = paths[0] if paths else release_dir()
+        if not release.is_dir():
+            print(f"not a release folder: {release}", file=sys.stderr)
             return 2
-        report = validate(release_inputs(folder))
+        report = validate(release_inputs(release))
     else:
         print("give at most two paths", file=sys.stderr)
         return 2
-    render = render_json if args.format == "json" else render_text
     # by file and line, each line's incidents in the order the checks found them
     incidents = sorted(report.incidents, key=lambda i: (i.file or "", -1 if i.line is None else i.line))
-    if incidents or args.format == "json":
-        print(render(incidents, args.max_errors))
+    out = render(incidents, args.format, max_per_code=args.max_errors, release=release)
+    if out:  # text and github say nothing of a clean run
+        print(out)
     if not report.incidents:
         print("valid: no incidents", file=sys.stderr)
     return 2 if report.unusable else 1 if report.incidents else 0
@@ -172,6 +176,7 @@ def _validate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check-anchors", help="resolve annotation files and report anchor problems")
     p.add_argument("files", nargs="+")
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("evaluate", help="score predicted spans against the release (strict/exact/partial/type, attributes)")
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
     p.add_argument("--gold", help="release folder (default: the installed release, dataset/ in a checkout)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
     p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
     p.set_defaults(func=_evaluate)
@@ -205,11 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
     p.set_defaults(func=_baseline)
     p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
-    p.add_argument("paths", nargs="*", help="a release folder (default: dataset/), or a documents and a spans JSONL file")
+    p.add_argument("paths", nargs="*", help="a release folder (default: the installed release), or a documents and a spans JSONL file")
     p.add_argument("--documents", help="documents JSONL (with --spans)")
     p.add_argument("--spans", help="spans JSONL (with --documents)")
-    p.add_argument("--predictions", help="predicted spans, checked against the gold documents of PATH (default: dataset/)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--predictions", help="predicted spans, checked against the gold documents of PATH (default: the installed release)")
+    p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
     args = parser.parse_args(argv)
