@@ -118,10 +118,10 @@ leave-one-document-out cross-validation. All files are JSON Lines.
 ## Quickstart
 
 ```python
-from datasets import load_dataset
+import nk_troops  # pip install nk-troops: the release ships inside the package, loaded offline
 
-docs = load_dataset("path/to/dataset", "documents", split="test")   # or: nk_troops.load("documents", split="test")
-tokens = load_dataset("path/to/dataset", "tokens", split="test")
+docs = nk_troops.load("documents", split="test")   # or: datasets.load_dataset("<this folder>", "documents", split="test")
+tokens = nk_troops.load("tokens", split="test")
 labels = tokens.features["claim_tags"].feature.names            # ['O', 'B-claim', 'I-claim']
 example = tokens[0]
 inputs = {{"tokens": example["tokens"], "labels": example["claim_tags"]}}   # word-level labels for a token classifier
