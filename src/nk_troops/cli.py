@@ -141,12 +141,13 @@ def _baseline(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from .paths import release_dir
-    from .validate import Inputs, release_inputs, validate, validate_predictions
+    from .validate import Inputs, Report, release_inputs, validate, validate_predictions
 
     paths = [Path(x) for x in args.paths]
     if args.predictions:
         release = paths[0] if paths else release_dir()
-        report = validate_predictions(Path(args.predictions), release)
+        reports = [validate_predictions(Path(p), release) for p in args.predictions]  # several: a pre-commit hook's batch
+        report = Report([i for r in reports for i in r.incidents], any(r.unusable for r in reports))
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
@@ -213,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="*", help="a release folder (default: the installed release), or a documents and a spans JSONL file")
     p.add_argument("--documents", help="documents JSONL (with --spans)")
     p.add_argument("--spans", help="spans JSONL (with --documents)")
-    p.add_argument("--predictions", help="predicted spans, checked against the gold documents of PATH (default: the installed release)")
+    p.add_argument(
+        "--predictions",
+        nargs="+",
+        metavar="FILE",
+        help="predicted spans, checked against the gold documents of PATH (default: the installed release)",
+    )
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)

@@ -1,0 +1,94 @@
+"""The hooks of .pre-commit-hooks.yaml, run by the real pre-commit in a temporary git repository.
+
+The ``language: system`` hooks are run, with the installed wheel's nk-troops on PATH (conftest.py). The
+``language: python`` hooks are the same commands; for them pre-commit would pip-install this repository and
+its dependencies (datasets, pyarrow, pandas) into an environment of its own, minutes from an index, so the test
+checks that they match their -system twins key for key and that pre-commit accepts the manifest.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+GOOD = '{"doc_id": "nk002", "layer": "figure", "start": 1234, "end": 1239}\n'
+BAD = GOOD + '{"doc_id": "nk002", "layer": "figure", "start": "x", "end": 5}\n'
+
+
+def test_pre_commit_accepts_the_manifest():
+    out = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_every_python_hook_has_a_system_twin_running_the_same_command():
+    by_id = {h["id"]: h for h in HOOKS}
+    plain = [h for h in HOOKS if not h["id"].endswith("-system")]
+    assert [h["id"] for h in plain] == ["nk-troops-validate-release", "nk-troops-validate-predictions"]
+    for hook in plain:
+        twin = by_id.pop(hook["id"] + "-system")
+        assert (hook["language"], twin["language"]) == ("python", "system")
+        same = ("entry", "args", "files", "pass_filenames")
+        assert {k: hook.get(k) for k in same} == {k: twin.get(k) for k in same}
+        by_id.pop(hook["id"])
+    assert not by_id
+
+
+@pytest.fixture
+def repo(tmp_path: Path, installed) -> tuple[Path, dict[str, str]]:
+    """A user's repository holding a release under dataset/ and predictions under preds/, using the -system hooks."""
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    repo = tmp_path / "user"
+    shutil.copytree(ROOT / "dataset", repo / "dataset")
+    (repo / "preds").mkdir()
+    (repo / "preds" / "good.jsonl").write_text(GOOD, encoding="utf-8")
+    (repo / "preds" / "bad.jsonl").write_text(BAD, encoding="utf-8")
+    hooks = [{"id": "nk-troops-validate-release-system"}, {"id": "nk-troops-validate-predictions-system"}]
+    config = {"repos": [{"repo": str(ROOT), "rev": rev, "hooks": hooks}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = test\n\temail = test@example.invalid\n", encoding="utf-8")
+    env = installed.env | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
+    env |= {"GIT_CONFIG_NOSYSTEM": "1"}
+    for cmd in (["git", "init", "--quiet"], ["git", "add", "."]):
+        subprocess.run(cmd, cwd=repo, env=env, check=True)
+    return repo, env
+
+
+def _pre_commit(repo: tuple[Path, dict[str, str]], *args: str) -> subprocess.CompletedProcess[str]:
+    folder, env = repo
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_hooks_catch_bad_predictions_and_a_broken_release(repo):
+    folder, env = repo
+    out = _pre_commit(repo, "run", "--all-files")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "preds/bad.jsonl:2" in out.stdout and "schema-type" in out.stdout and "good.jsonl" not in out.stdout
+    release_line, preds_line = (next(x for x in out.stdout.splitlines() if x.startswith(name)) for name in ("nk-troops validate (", "nk-troops validate --"))
+    assert release_line.endswith("Passed") and preds_line.endswith("Failed")
+
+    (folder / "preds" / "bad.jsonl").write_text(GOOD, encoding="utf-8")
+    out = _pre_commit(repo, "run", "--all-files")
+    assert out.returncode == 0, out.stdout + out.stderr
+
+    spans = folder / "dataset" / "spans.jsonl"
+    spans.write_text(spans.read_text(encoding="utf-8").replace('"start": ', '"start": -', 1), encoding="utf-8")
+    out = _pre_commit(repo, "run", "--all-files")
+    assert out.returncode == 1 and "dataset/spans.jsonl:1" in out.stdout and "manifest-mismatch" in out.stdout, out.stdout
+
+
+def test_an_installed_hook_refuses_the_commit(repo):
+    folder, env = repo
+    assert _pre_commit(repo, "install").returncode == 0
+    commit = subprocess.run(["git", "commit", "--quiet", "-m", "predictions"], cwd=folder, env=env, capture_output=True, text=True)
+    assert commit.returncode != 0 and "preds/bad.jsonl:2" in commit.stdout + commit.stderr
+    (folder / "preds" / "bad.jsonl").write_text(GOOD, encoding="utf-8")
+    subprocess.run(["git", "add", "preds"], cwd=folder, env=env, check=True)
+    commit = subprocess.run(["git", "commit", "--quiet", "-m", "predictions"], cwd=folder, env=env, capture_output=True, text=True)
+    assert commit.returncode == 0, commit.stdout + commit.stderr
