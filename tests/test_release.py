@@ -160,6 +160,7 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     (src / "README.md").write_text("readme\n", encoding="utf-8")
     shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     shutil.copytree(DATASET, src / "dataset")
+    shutil.copytree(ROOT / "schema", src / "schema")  # shipped as nk_troops/_schema
     cmd = [
         sys.executable,
         "-m",
@@ -179,7 +180,7 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     packaged = {p.name for p in (site / "nk_troops" / "_release").iterdir()}
-    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST}
+    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST, "raw"}  # raw/: the validator's trace
     probe = (
         "import json, nk_troops; from nk_troops import paths as r; "
         f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
