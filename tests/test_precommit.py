@@ -67,32 +67,31 @@ def _pre_commit(repo: tuple[Path, dict[str, str]], *args: str) -> subprocess.Com
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_the_hooks_catch_bad_predictions_and_a_broken_release(repo):
-    folder, env = repo
-    out = _pre_commit(repo, "run", "--all-files")
-    assert out.returncode == 1, out.stdout + out.stderr
-    assert "preds/bad.jsonl:2" in out.stdout and "schema-type" in out.stdout and "good.jsonl" not in out.stdout
-    release_line, preds_line = (
-        next(x for x in out.stdout.splitlines() if x.startswith(name)) for name in ("nk-troops validate (", "nk-troops validate --")
-    )
-    assert release_line.endswith("Passed") and preds_line.endswith("Failed")
-
-    (folder / "preds" / "bad.jsonl").write_text(GOOD, encoding="utf-8")
-    out = _pre_commit(repo, "run", "--all-files")
-    assert out.returncode == 0, out.stdout + out.stderr
-
-    spans = folder / "dataset" / "spans.jsonl"
-    spans.write_text(spans.read_text(encoding="utf-8").replace('"start": 0,', '"start": "0",', 1), encoding="utf-8")  # line 1
-    out = _pre_commit(repo, "run", "--all-files")
-    assert out.returncode == 1 and "dataset/spans.jsonl:1" in out.stdout and "schema-type" in out.stdout, out.stdout
-
-
-def test_an_installed_hook_refuses_the_commit(repo):
+def test_installed_hooks_refuse_bad_predictions_and_a_broken_release(repo):
     folder, env = repo
     assert _pre_commit(repo, "install").returncode == 0
-    commit = subprocess.run(["git", "commit", "--quiet", "-m", "predictions"], cwd=folder, env=env, capture_output=True, text=True)
-    assert commit.returncode != 0 and "preds/bad.jsonl:2" in commit.stdout + commit.stderr
+
+    def commit() -> tuple[int, str]:  # git shows the hook's output on stderr
+        subprocess.run(["git", "add", "."], cwd=folder, env=env, check=True)
+        out = subprocess.run(["git", "commit", "--quiet", "-m", "update"], cwd=folder, env=env, capture_output=True, text=True)
+        return out.returncode, out.stdout + out.stderr
+
+    def status(out: str, hook: str) -> str:
+        return next(x for x in out.splitlines() if x.startswith(hook)).rsplit(".", 1)[-1]
+
+    code, out = commit()
+    assert code == 1 and "preds/bad.jsonl:2" in out and "schema-type" in out and "good.jsonl" not in out, out
+    assert (status(out, "nk-troops validate ("), status(out, "nk-troops validate --")) == ("Passed", "Failed")
+
+    spans = folder / "dataset" / "spans.jsonl"
+    intact = spans.read_text(encoding="utf-8")
+    spans.write_text(intact.replace('"start": 0,', '"start": "0",', 1), encoding="utf-8")  # line 1
     (folder / "preds" / "bad.jsonl").write_text(GOOD, encoding="utf-8")
-    subprocess.run(["git", "add", "preds"], cwd=folder, env=env, check=True)
-    commit = subprocess.run(["git", "commit", "--quiet", "-m", "predictions"], cwd=folder, env=env, capture_output=True, text=True)
-    assert commit.returncode == 0, commit.stdout + commit.stderr
+    code, out = commit()
+    assert code == 1 and "dataset/spans.jsonl:1" in out and "schema-type" in out, out
+    assert (status(out, "nk-troops validate ("), status(out, "nk-troops validate --")) == ("Failed", "Passed")
+
+    spans.write_text(intact, encoding="utf-8")
+    code, out = commit()
+    assert code == 0, out
+    assert subprocess.run(["git", "log", "--oneline"], cwd=folder, env=env, capture_output=True, text=True).stdout.count("update") == 1
