@@ -15,7 +15,6 @@ from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ...incidents import Incident
 from ...model import RESERVED_CLAIMANTS, Layer
@@ -186,11 +185,12 @@ def clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, among: 
     if start is None or end is None or spans is None or index.broken or not index.t.unique("id"):
         return clean
     order, s_doc, s_start, s_end = spans
-    try:
-        lists = pa.array([listed[i] for i in rows.tolist()], type=pa.list_(pa.string()))
-    except (pa.ArrowException, TypeError, UnicodeError):
+    picked = [listed[i] for i in rows.tolist()]
+    try:  # anything sized lines up with its elements; what is not equal to the expected ids is left to the exact loop
+        count = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    except TypeError:
         return clean
-    count = lists.value_lengths().to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = np.fromiter(chain.from_iterable(picked), dtype=object, count=int(count.sum()))
     # the layer's spans inside each row: a run of its document's spans sorted by start (their ends must then be sorted too)
     doc, start, end = t.doc_index(index.corpus)[rows], start[rows], end[rows]
     big = int(max(s_end.max(initial=0), end.max(initial=0))) + 1
@@ -206,7 +206,7 @@ def clean_members(t: Table, index: SpanIndex, column: str, layer: Layer, among: 
     m = count[take]
     first = np.cumsum(m) - m
     expected = index.ids[order[np.repeat(lo[take], m) + np.arange(int(m.sum())) - np.repeat(first, m)]]
-    same = expected == lists.flatten().to_numpy(zero_copy_only=False)[np.repeat(take, count)]
+    same = expected == flat[np.repeat(take, count)]
     ok[np.flatnonzero(take)[np.repeat(np.arange(len(m)), m)[~same]]] = False
     clean[rows[ok]] = True
     return clean
