@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -45,5 +46,29 @@ def test_runtime_imports_are_declared_dependencies():
 
 def test_test_imports_are_declared():
     declared = _declared(PYPROJECT["project"]["dependencies"]) | _declared(PYPROJECT["project"]["optional-dependencies"]["test"])
-    used = {DISTRIBUTION.get(name, name).replace("_", "-").lower() for name in _imports(ROOT / "tests") | _imports(ROOT / "scripts")}
+    local = {p.stem for p in (ROOT / "tests").glob("*.py")}  # test modules importing each other's helpers
+    used = {DISTRIBUTION.get(n, n).replace("_", "-").lower() for n in (_imports(ROOT / "tests") | _imports(ROOT / "scripts")) - local}
     assert used <= declared, used - declared
+
+
+HEAVY = ("datasets", "pandas", "pyarrow", "matplotlib")
+PROBE = """
+import json, sys
+from nk_troops.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:  # --version exits from inside main
+    print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_command_imports_only_what_it_uses(tmp_path):
+    """validate, evaluate and --version read JSONL and need none of the data-frame, Arrow or plotting stacks."""
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text('{"doc_id": "nk002", "layer": "figure", "start": 1234, "end": 1239}\n', encoding="utf-8")
+    commands = [["validate", "dataset"], ["validate", "--predictions", str(preds)], ["evaluate", "--pred", str(preds)], ["--version"]]
+    for argv in commands:
+        out = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n{PROBE}", *argv], cwd=ROOT, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        assert out.stderr.splitlines()[-1] == "[]", (argv, out.stderr.splitlines()[-1])
