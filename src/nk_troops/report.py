@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
@@ -30,7 +31,7 @@ from .version import __version__
 FORMATS = ("text", "json", "github", "sarif")
 REPORT_VERSION = 1  # bump when a key of report.schema.json changes meaning or goes; new keys bump it too
 REPORT_SCHEMA = "report.schema.json"
-FIELDS = ("code", "file", "line", "doc_id", "span_id", "start", "end", "found", "expected", "detail")
+FIELDS = tuple(f.name for f in fields(Incident))  # every key of an incident in the JSON report, then message and hint
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
