@@ -28,9 +28,9 @@ def test_the_workflow_installs_nk_troops_and_uploads_what_it_writes():
 
 @pytest.fixture(scope="module")
 def predictions(installed, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Two predictions files, made by the rule baselines."""
+    """A predictions file, made by a rule baseline."""
     folder = tmp_path_factory.mktemp("baselines")
-    for name in ("figures-rules", "quotes-rules"):
+    for name in ("figures-rules",):
         out = installed.run("nk-troops", "baseline", name, "--out", str(folder / f"{name}.jsonl"))
         assert out.returncode == 0, out.stderr
     return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
@@ -57,7 +57,7 @@ def test_the_steps_run_clean_on_good_predictions(installed, workspace):
         assert out.returncode == 0, f"{run}\n{out.stdout}{out.stderr}"
     assert check_sarif((workspace / "nk-troops.sarif").read_text(encoding="utf-8"))["runs"][0]["results"] == []
     scores = sorted(p.name for p in (workspace / "predictions").glob("*.scores.json"))  # what upload-artifact takes
-    assert scores == ["figures-rules.scores.json", "quotes-rules.scores.json"]
+    assert scores == ["figures-rules.scores.json"]
 
 
 def test_bad_predictions_fail_the_job_with_annotations_and_sarif(installed, workspace):
