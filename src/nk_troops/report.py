@@ -19,7 +19,6 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import fields
-from importlib import resources
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
@@ -33,12 +32,6 @@ REPORT_VERSION = 1  # bump when a key of report.schema.json changes meaning or g
 REPORT_SCHEMA = "report.schema.json"
 FIELDS = tuple(f.name for f in fields(Incident))  # every key of an incident in the JSON report, then message and hint
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-
-
-def schema_dir() -> Path:
-    """The JSON Schema files: package data in a wheel, ``schema/`` in a checkout."""
-    packaged = resources.files(__package__) / "_schema"
-    return Path(str(packaged)) if packaged.is_dir() else Path(__file__).resolve().parents[2] / "schema"
 
 
 def render(
