@@ -216,3 +216,11 @@ def test_version_and_python_dash_m():
     for cmd in ([script, "--version"], [sys.executable, "-m", "nk_troops", "--version"]):
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         assert out == f"nk-troops {__version__}\n"
+
+
+def test_evaluate_bootstrap_stays_inside_the_schema(capsys, preds):
+    code, out, _ = run(capsys, "evaluate", "--pred", str(preds["good"]), "--layer", "figure", "--bootstrap", "20", "--format", "json")
+    doc = check_report(out)
+    assert code == 0 and doc["bootstrap"]["resamples"] == 20 and doc["results"]["layers"].keys() == {"figure"}
+    code, out, err = run(capsys, "evaluate", "--pred", str(preds["good"]), "--bootstrap", "20", "--format", "sarif")
+    assert (code, out) == (2, "") and "SARIF" in err

@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = [
     ("DATASHEET.md", "stats"),
     ("DATASHEET.md", "agreement"),
-    ("DATASHEET.md", "baselines"),
     ("README.md", "agreement"),
-    ("README.md", "baselines"),
 ]
 
 

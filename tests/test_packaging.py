@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"yaml": "pyyaml", "jsonschema_rs": "jsonschema-rs"}
+DISTRIBUTION = {"yaml": "pyyaml", "jsonschema_rs": "jsonschema-rs", "sklearn": "scikit-learn", "pycrfsuite": "python-crfsuite"}
 
 
 def test_every_subpackage_is_listed_for_the_wheel():

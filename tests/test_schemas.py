@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from datasets import ClassLabel, List, Value
 
-from nk_troops import model, schemas
+from nk_troops import frames, model, schemas
 from nk_troops.model import Layer
+from nk_troops.paths import CONFIGS
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = ROOT / "dataset"
@@ -55,7 +58,9 @@ def test_hf_features_match_model_field_by_field(config: str, cls: type) -> None:
             assert feature == Value("float64")
         elif inner is bool:
             assert feature == Value("bool")
-        elif inner is str or isinstance(inner, type) and issubclass(inner, model.StrEnum):
+        elif isinstance(inner, type) and issubclass(inner, model.StrEnum):
+            assert feature == ClassLabel(names=[e.value for e in inner])
+        elif inner is str:
             assert feature == Value("string")
         else:
             assert isinstance(feature, List | dict)
@@ -77,13 +82,53 @@ def test_hf_documents_features_nest_spans_and_sentences() -> None:
         assert names[-len(model.record_fields(cls)) :] == [name for name, *_ in model.record_fields(cls)]
 
 
-def test_pandera_spans_schema_matches_model() -> None:
-    schema = schemas.pandera_spans_schema()
+@pytest.mark.parametrize("config", CONFIGS)
+def test_features_yaml_is_what_datasets_writes_and_needs_no_datasets(config: str) -> None:
+    features = schemas.hf_features(config)
+    assert features._to_yaml_list() == schemas.features_yaml(config)
+    assert features.to_dict() == schemas.features_dict(config)
+    probe = "import sys, nk_troops.schemas as s; [s.features_yaml(c) for c in s.CONFIGS]; print('datasets' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_every_categorical_field_is_a_class_label_in_every_config() -> None:
+    labels = {c: schemas.label_names(c) for c in CONFIGS}
+    assert labels["spans"] == {
+        "layer": ["claim", "quote", "figure"],
+        "quote_type": ["direct", "partial"],
+        "kind": [k.value for k in model.FigureKind],
+        "qualifier": [q.value for q in model.Qualifier],
+    }
+    assert labels["sentences"] == {"no_claim_reason": [r.value for r in model.NoClaimReason]}
+    assert labels["entities"] == {"type": [t.value for t in model.EntityType]}
+    docs = schemas.hf_features("documents")
+    assert docs["passages"].feature["type"] == ClassLabel(names=[t.value for t in model.PassageType])
+    assert docs["passages"].feature["edits"].feature["kind"] == ClassLabel(names=[k.value for k in model.EditKind])
+    assert docs["figures"].feature["kind"] == schemas.hf_features("spans")["kind"]  # the same labels in both configs
+    assert docs["sentences"].feature["no_claim_reason"] == schemas.hf_features("sentences")["no_claim_reason"]
+
+
+def test_rows_encode_to_ids_and_back() -> None:
+    for config in CONFIGS:
+        for line in (RELEASE / f"{config}.jsonl").open(encoding="utf-8"):
+            row = json.loads(line)
+            encoded = schemas.encode_row(config, row)
+            assert schemas.decode_row(config, encoded) == row
+            assert schemas.encode_row(config, encoded) == encoded  # ids stay ids
+    span = json.loads((RELEASE / "spans.jsonl").open(encoding="utf-8").readline())
+    assert schemas.encode_row("spans", span)["layer"] == ["claim", "quote", "figure"].index(span["layer"])
+
+
+def test_pandera_models_match_model() -> None:
     columns = model.flat_span_columns()
-    assert list(schema.columns) == ["layer", *(name for name, *_ in columns)]
-    for name, tp, _, layers in columns:
-        _, optional = model.unwrap_optional(tp)
-        assert schema.columns[name].nullable == (optional or len(layers) < len(Layer)), name
+    for frame_model, prediction in ((frames.SpansModel, False), (frames.PredictionsModel, True)):
+        schema = frame_model.to_schema()
+        assert list(schema.columns) == ["layer", *(name for name, *_ in columns)]
+        for name, tp, _, layers in columns:
+            _, optional = model.unwrap_optional(tp)
+            required = not prediction or name in schemas.PREDICTION_REQUIRED
+            assert schema.columns[name].required == required, name
+            assert schema.columns[name].nullable == (optional or len(layers) < len(Layer) or not required), name
 
 
 def test_pandera_validates_the_release_tables() -> None:
@@ -91,18 +136,40 @@ def test_pandera_validates_the_release_tables() -> None:
 
     spans = [json.loads(line) for line in (RELEASE / "spans.jsonl").open(encoding="utf-8")]
     docs = [json.loads(line) for line in (RELEASE / "documents.jsonl").open(encoding="utf-8")]
-    schemas.pandera_spans_schema().validate(pd.DataFrame(spans, columns=list(schemas.pandera_spans_schema().columns)))
-    schemas.pandera_documents_schema().validate(pd.json_normalize(docs, max_level=1))
+    sentences = [json.loads(line) for line in (RELEASE / "sentences.jsonl").open(encoding="utf-8")]
+    frames.SpansModel.validate(pd.DataFrame(spans))
+    frames.PredictionsModel.validate(pd.DataFrame(spans))
+    frames.PredictionsModel.validate(pd.DataFrame([{k: s[k] for k in schemas.PREDICTION_REQUIRED} for s in spans]))
+    frames.SentencesModel.validate(pd.DataFrame(sentences))
+    frames.DocumentsModel.validate(pd.json_normalize(docs, max_level=1))
 
 
-def test_pandera_rejects_a_bad_enum() -> None:
+def _bad_rows(span: dict) -> list[dict]:
+    """Rows the JSON Schema rejects, one rule each."""
+    return [
+        {**span, "layer": "bogus"},
+        {**span, "start": -1},
+        {**span, "id": "NK000-x"},
+        {**span, "doc_id": "doc1"},
+        {**span, "fold": 7},
+        {**span, "text": ""},
+        {**span, "kind": "weight"} if span["layer"] == "figure" else {**span, "layer": "nope"},
+    ]
+
+
+@pytest.mark.parametrize(("table", "record"), [("spans", "span"), ("predictions", "prediction")])
+def test_pandera_rejects_the_rows_the_json_schema_rejects(table: str, record: str) -> None:
+    import jsonschema
     import pandas as pd
-    import pandera.errors
 
     spans = [json.loads(line) for line in (RELEASE / "spans.jsonl").open(encoding="utf-8")]
-    spans[0]["layer"] = "bogus"
-    with pytest.raises(pandera.errors.SchemaError):
-        schemas.pandera_spans_schema().validate(pd.DataFrame(spans))
+    figure = next(s for s in spans if s["layer"] == "figure")
+    good, bad = spans[:3] + [figure], _bad_rows(figure)
+    validator = jsonschema.Draft202012Validator(schemas.json_schema(record))
+    rows = good + bad
+    by_json = {i for i, r in enumerate(rows) if not validator.is_valid(r)}
+    by_pandera = {i.line - 1 for i in frames.frame_incidents(pd.DataFrame(rows), table)}
+    assert by_json == by_pandera == set(range(len(good), len(rows)))
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from .model import Layer, bio_labels
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_BY_ID = ("O", "B-", "I-")  # ClassLabel ids of every layer's tags, in bio_labels order
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
@@ -35,11 +36,14 @@ def encode_bio(starts: Sequence[int], ends: Sequence[int], spans: Iterable[tuple
     return tags
 
 
-def decode_bio(starts: Sequence[int], ends: Sequence[int], tags: Sequence[str]) -> list[tuple[int, int]]:
-    """Character spans of a BIO sequence; a stray I- continues or opens a span (lenient for predictions)."""
+def decode_bio(starts: Sequence[int], ends: Sequence[int], tags: Sequence[str | int]) -> list[tuple[int, int]]:
+    """Character spans of a BIO sequence, tags as names or as ClassLabel ids (0 O, 1 B-, 2 I-, as the ``tokens``
+    config stores them); a stray I- continues or opens a span (lenient for predictions)."""
     spans: list[tuple[int, int]] = []
     open_start: int | None = None
     for i, tag in enumerate(tags):
+        if not isinstance(tag, str):
+            tag = _BY_ID[int(tag)]
         if tag.startswith("B-") or (tag.startswith("I-") and open_start is None):
             if open_start is not None:
                 spans.append((open_start, ends[i - 1]))

@@ -107,13 +107,25 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .paths import release_dir
 
     layers = [Layer(x) for x in args.layer] if args.layer else list(Layer)
+    if args.bootstrap < 0:
+        print(f"--bootstrap takes a number of resamples, 1 or more (got {args.bootstrap})", file=sys.stderr)
+        return 2
+    if args.bootstrap and args.format == "sarif":
+        print("--bootstrap adds intervals to a text, github or json report, not to SARIF", file=sys.stderr)
+        return 2
     gold = Path(args.gold) if args.gold else release_dir()
-    try:
-        report = evaluate_file(Path(args.pred), gold, layers, args.fold)
+    try:  # a --gold folder is validated whole first; the installed release is known valid
+        report = evaluate_file(Path(args.pred), gold, layers, args.fold, check=args.gold is not None)
     except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
         print(render(err.incidents, args.format, release=gold), file=sys.stderr if args.format == "text" else sys.stdout)
         return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
-    print(render([], args.format, results=report, release=gold))
+    out = render([], args.format, results=report, release=gold)
+    if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
+        from .evaluate import bootstrap
+
+        estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
+        out = bootstrap.attach(out, "json" if args.format == "json" else "text", estimates, args.bootstrap, args.seed)
+    print(out)
     return 0
 
 
@@ -124,9 +136,26 @@ def _baseline(args: argparse.Namespace) -> int:
     from .paths import release_dir
 
     release = Path(args.release) if args.release else release_dir()
-    if args.results:  # the README and DATASHEET copies are refreshed by `nk-troops build`
-        print(baseline_results.render(baseline_results.compute(release)))
+    if args.results:
+        root, timings = Path(args.root), {}
+        if args.write and not all((root / name).is_file() for name in baseline_results.FILES):
+            print(f"--write needs a checkout: no README.md and DATASHEET.md in {root.resolve()} (give --root)", file=sys.stderr)
+            return 2
+        if missing := baseline_results.missing_extra():
+            print(f"the trained baselines need {', '.join(missing)}: pip install 'nk-troops[baselines]'", file=sys.stderr)
+            return 2
+        results = baseline_results.compute(release, timings=timings)
+        print(baseline_results.render_table(results))
+        print("seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()) + f"; total {sum(timings.values()):.2f}", file=sys.stderr)
+        if args.write:
+            baseline_results.write_results(results, root / baseline_results.RESULTS)
+            print(f"wrote {root / baseline_results.RESULTS}", file=sys.stderr)
+            for name in baseline_results.refresh(root, root / baseline_results.RESULTS):
+                print(f"updated the baselines block of {name}", file=sys.stderr)
         return 0
+    if args.write:
+        print("--write goes with --results", file=sys.stderr)
+        return 2
     if not args.name:
         print("give a baseline name (or all), or --results", file=sys.stderr)
         return 2
@@ -174,6 +203,22 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if report.unusable else 1 if report.incidents else 0
 
 
+def _view(args: argparse.Namespace) -> int:
+    from .paths import release_dir
+    from .view import publish, read_diff, read_view, render_site
+
+    try:
+        release = read_view(Path(args.release) if args.release else release_dir())
+        diff = read_diff(Path(args.diff), release) if args.diff else None
+        files = render_site(release, diff)
+        publish(files, Path(args.out))
+    except IncidentError as err:  # a missing folder or an unusable --out is an unusable invocation (2), bad data 1
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2 if any(i.code == "file-missing" or i.code.startswith("view-out-") for i in err.incidents) else 1
+    print(f"wrote {len(files)} files to {args.out}: open {Path(args.out) / 'index.html'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
@@ -195,20 +240,33 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("agreement", help="agreement between the two independent annotation passes")
     p.add_argument("--disagreements", action="store_true", help="list every disagreement as JSON lines instead")
     p.set_defaults(func=_agreement)
-    p = sub.add_parser("evaluate", help="score predicted spans against the release (strict/exact/partial/type, attributes)")
+    p = sub.add_parser(
+        "evaluate", help="score predicted spans per layer against the release (strict/exact/partial/type, attributes, micro average)"
+    )
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
-    p.add_argument("--gold", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--gold", help="release folder, validated before scoring (default: the installed release, dataset/ in a checkout)")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable)")
+    p.add_argument(
+        "--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable; default: each layer)"
+    )
     p.add_argument("--fold", action="append", type=int, help="score only the documents of this fold (repeatable)")
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add per-document scores and a 95%% interval from N resamples of the documents",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed of --bootstrap (default 0)")
     p.set_defaults(func=_evaluate)
     from .baselines import BASELINES
 
-    p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for the results table")
+    p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for every baseline's scores")
     p.add_argument("name", nargs="?", choices=(*BASELINES, "all"))
     p.add_argument("--out", help="predictions file (default: standard output)")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
-    p.add_argument("--results", action="store_true", help="score every baseline and print the markdown results table")
+    p.add_argument("--results", action="store_true", help="train and score every baseline, per document, and print the results table")
+    p.add_argument("--write", action="store_true", help="with --results: write results/baselines.json and the README/DATASHEET tables")
     p.set_defaults(func=_baseline)
     p = sub.add_parser("validate", help="check a release, a documents/spans pair or predictions (exit 0 clean, 1 incidents, 2 unusable)")
     p.add_argument("paths", nargs="*", help="a release folder (default: the installed release), or a documents and a spans JSONL file")
@@ -223,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
+    p = sub.add_parser("view", help="write the release as a static site: spans drawn in each article, attributes, clusters")
+    p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier view output, which is replaced)")
+    p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.add_argument("--diff", metavar="OLD_RELEASE", help="mark the spans added, removed and changed since this older release folder")
+    p.set_defaults(func=_view)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

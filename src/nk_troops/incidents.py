@@ -170,6 +170,33 @@ CATALOGUE: dict[str, Entry] = {
     "raw-sha-mismatch": Entry(
         "the raw file's SHA-256 differs from source_sha256", "Restore the raw file byte for byte, or rebuild the document from its recipe."
     ),
+    # view (view/publish.py): where the static site may be written
+    "view-out-exists": Entry(
+        "--out exists and is not an earlier nk-troops view output",
+        "Give a new or empty folder; the viewer replaces only a folder it wrote (.nk-troops-view.json and the files it lists).",
+    ),
+    "view-out-symlink": Entry(
+        "--out or a folder on its path is a symbolic link", "Give the real folder; the viewer never writes through a link."
+    ),
+    "view-out-parent": Entry(
+        "the folder that would hold --out does not exist", "Create the parent folder; the viewer creates only --out itself."
+    ),
+    "view-out-write": Entry(
+        "the site could not be written; nothing was published", "Check the permissions and free space of the parent folder."
+    ),
+    # evaluate/ (a14): scoring refused
+    "gold-empty": Entry(
+        "the gold holds no spans in the layers to score", "Point --gold at a release folder (spans.jsonl) or score a layer it holds."
+    ),
+    "gold-mismatch": Entry(
+        "predictions name documents the gold does not hold",
+        "Score against the release the predictions were made for, or drop the other documents' rows.",
+    ),
+    # validate/parquet.py (a14): the Parquet copy of a config
+    "parquet-unreadable": Entry("a Parquet file is missing or cannot be read", "Rebuild the release (nk-troops build)."),
+    "parquet-rows-mismatch": Entry(
+        "a config's Parquet rows differ from its JSONL rows", "Rebuild the release (nk-troops build); the JSONL is the reviewable source."
+    ),
 }
 
 

@@ -3,17 +3,30 @@ agreement of two clusterings over the matched spans.
 
 Among all one-to-one matchings of overlapping spans the scorer takes the one with
 the most exact matches, then the most pairs, then the most overlapping characters.
-This is a maximum-weight assignment, solved exactly (Hungarian method) on each
-connected group of overlapping spans, so a prediction is never paired twice and
-the result does not depend on the order of the input: callers sort both lists
-canonically and every tie is then broken the same way.
+This is a maximum-weight assignment, solved exactly and in time near-linear in the
+number of predictions, also when they overlap each other:
+
+1. exact pairs first: an exact match outweighs everything else, and spans with the
+   same offsets are interchangeable, so pairing them greedily loses nothing;
+2. the other predictions are compared with each gold span at once (numpy, one
+   pass per gold span of the document and layer), which splits the gold spans
+   into groups that share no prediction;
+3. in a group of n gold spans, some best matching pairs each gold span with one of
+   its n best-overlapping predictions (were it paired elsewhere, one of those n is
+   free and at least as good), so only those candidates enter the exact solver
+   (``scipy.optimize.linear_sum_assignment``).
+
+Predictions overlapping one another never enlarge a group: only gold spans do.
+Callers sort both lists canonically; every tie is then broken the same way, so the
+result does not depend on the order of the input.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 Interval = tuple[int, int]
 
@@ -23,71 +36,82 @@ def overlap(a: Interval, b: Interval) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _hungarian(cost: list[list[int]]) -> dict[int, int]:
-    """Row -> column of a minimum-cost assignment; needs rows <= columns."""
-    n, m = len(cost), len(cost[0])
-    u, v, p, way = [0] * (n + 1), [0] * (m + 1), [0] * (m + 1), [0] * (m + 1)
-    for i in range(1, n + 1):
-        p[0], j0 = i, 0
-        minv, used = [float("inf")] * (m + 1), [False] * (m + 1)
-        while p[j0]:
-            used[j0], i0, delta, j1 = True, p[j0], float("inf"), 0
-            for j in range(1, m + 1):
-                if not used[j]:
-                    cur = cost[i0 - 1][j - 1] - u[i0] - v[j]
-                    if cur < minv[j]:
-                        minv[j], way[j] = cur, j0
-                    if minv[j] < delta:
-                        delta, j1 = minv[j], j
-            for j in range(m + 1):
-                if used[j]:
-                    u[p[j]] += delta
-                    v[j] -= delta
-                else:
-                    minv[j] -= delta
-            j0 = j1
-        while j0:
-            j1 = way[j0]
-            p[j0] = p[j1]
-            j0 = j1
-    return {p[j] - 1: j - 1 for j in range(1, m + 1) if p[j]}
+def _exact_pairs(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[int, int]]:
+    """Gold and predicted spans with the same offsets, paired in index order."""
+    wanted = set(gold)
+    waiting: dict[Interval, list[int]] = defaultdict(list)
+    for j in range(len(pred) - 1, -1, -1):  # reversed, so pop() hands out the lowest index first
+        if pred[j] in wanted:
+            waiting[pred[j]].append(j)
+    return [(i, waiting[g].pop()) for i, g in enumerate(gold) if waiting.get(g)]
 
 
-def _components(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[list[int], list[int]]]:
-    """Groups of gold and predicted indices connected by overlaps (sweep over sorted starts)."""
-    events = sorted([(s, e, 0, i) for i, (s, e) in enumerate(gold)] + [(s, e, 1, j) for j, (s, e) in enumerate(pred)])
-    groups: list[tuple[list[int], list[int]]] = []
-    reach = -1
-    for s, e, side, idx in events:
-        if s >= reach:  # nothing open reaches here: a new group starts
-            groups.append(([], []))
-        groups[-1][side].append(idx)
-        reach = max(reach, e)
-    return groups
+def _groups(shared: Callable[[int], Any], n: int) -> list[int]:
+    """Group root of each of n gold spans: two spans are in one group when a prediction overlaps both."""
+    import numpy as np
+
+    root = list(range(n))
+
+    def find(k: int) -> int:
+        while root[k] != k:
+            root[k] = root[root[k]]
+            k = root[k]
+        return k
+
+    first = None  # per prediction: the first gold span it overlaps, -1 for none yet
+    for k in range(n):
+        hit = np.flatnonzero(shared(k) > 0)
+        if first is None:
+            first = np.full(len(shared(k)), -1)
+        for other in np.unique(first[hit]).tolist():
+            if other >= 0:
+                root[find(other)] = find(k)
+        first[hit[first[hit] < 0]] = k
+    return [find(k) for k in range(n)]
 
 
 def assign(gold: Sequence[Interval], pred: Sequence[Interval]) -> list[tuple[int, int]]:
     """(gold index, predicted index) pairs of the best one-to-one matching of overlapping spans."""
-    pairs = []
-    for gs, ps in _components(gold, pred):
-        if not gs or not ps:
-            continue
-        total = sum(gold[i][1] - gold[i][0] for i in gs) + 1
-        per_pair = total  # one more pair outweighs any amount of extra overlap
-        per_exact = per_pair * (len(gs) + len(ps) + 1)  # one more exact match outweighs any number of pairs
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
 
-        weights = {}
-        for i in gs:
-            for j in ps:
-                shared = overlap(gold[i], pred[j])
-                weights[i, j] = per_exact * (gold[i] == pred[j]) + per_pair + shared if shared else 0
-        flip = len(gs) > len(ps)  # the solver needs no more rows than columns
-        rows, cols = (ps, gs) if flip else (gs, ps)
-        cost = [[-(weights[c, r] if flip else weights[r, c]) for c in cols] for r in rows]
-        for r, c in _hungarian(cost).items():
-            i, j = (cols[c], rows[r]) if flip else (rows[r], cols[c])
-            if overlap(gold[i], pred[j]):
-                pairs.append((i, j))
+    pairs = _exact_pairs(gold, pred)
+    used_gold, used_pred = {i for i, _ in pairs}, {j for _, j in pairs}
+    free_gold = [i for i in range(len(gold)) if i not in used_gold]
+    free_pred = np.array([j for j in range(len(pred)) if j not in used_pred], dtype=np.int64)
+    if not free_gold or not len(free_pred):
+        return sorted(pairs)
+    starts = np.array([pred[j][0] for j in free_pred.tolist()])
+    ends = np.array([pred[j][1] for j in free_pred.tolist()])
+
+    def shared(k: int) -> Any:  # characters gold span k shares with each free prediction (<= 0: none)
+        s, e = gold[free_gold[k]]
+        return np.minimum(ends, e) - np.maximum(starts, s)
+
+    root = _groups(shared, len(free_gold))
+    size: dict[int, int] = defaultdict(int)
+    for r in root:
+        size[r] += 1
+    best: dict[int, tuple[Any, Any]] = {}  # gold span -> (predictions, shared) of its size-of-group best overlaps
+    for k in range(len(free_gold)):
+        sh = shared(k)
+        hit = np.flatnonzero(sh > 0)
+        top = hit[np.lexsort((hit, -sh[hit]))[: size[root[k]]]]  # most overlap first, then the earlier prediction
+        if len(top):
+            best[k] = (top, sh[top])
+    members: dict[int, list[int]] = defaultdict(list)
+    for k in best:
+        members[root[k]].append(k)
+    for ks in members.values():
+        cols = np.unique(np.concatenate([best[k][0] for k in ks]))
+        per_pair = sum(gold[free_gold[k]][1] - gold[free_gold[k]][0] for k in ks) + 1  # one more pair outweighs any extra overlap
+        weight = np.zeros((len(ks), len(cols)), dtype=np.int64)
+        for r, k in enumerate(ks):
+            weight[r, np.searchsorted(cols, best[k][0])] = per_pair + best[k][1]
+        rows, picked = linear_sum_assignment(weight, maximize=True)
+        for r, c in zip(rows.tolist(), picked.tolist(), strict=True):
+            if weight[r, c]:
+                pairs.append((free_gold[ks[r]], int(free_pred[cols[c]])))
     return sorted(pairs)
 
 

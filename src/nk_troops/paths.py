@@ -10,13 +10,17 @@ validator's own reader (``validate/``) is for anything else.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")
 DEFAULT_CONFIG = "documents"
+FOLDS = 5  # leave-one-document-out: one fold per document (model.py: fold 0..4)
+FOLD_CONFIGS = ("documents", "spans", "sentences", "tokens")  # rows of one document each; the registries span all five
 CARD = "README.md"
+LICENCE = "LICENSE.md"
 MANIFEST = "manifest.json"
 CROISSANT = "croissant.json"
 FIGURE = "span_counts.png"
@@ -24,7 +28,28 @@ RAW = "raw"
 
 
 def data_file(config: str) -> str:
+    """The reviewable JSON Lines file of a config: every row, in release order."""
     return f"{config}.jsonl"
+
+
+def splits(config: str) -> tuple[str, ...]:
+    """Named splits of a config: ``test`` (every row), then ``fold<k>_train`` / ``fold<k>_test`` where rows have a fold."""
+    folds = [f"fold{k}_{part}" for k in range(FOLDS) for part in ("train", "test")] if config in FOLD_CONFIGS else []
+    return ("test", *folds)
+
+
+def split_rows(config: str, rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of each named split: fold k's test is its document, its train the four others."""
+    out = {"test": rows}
+    for split in splits(config)[1:]:
+        k, part = int(split[4 : split.index("_")]), split.rsplit("_", 1)[1]
+        out[split] = [r for r in rows if (r["fold"] == k) == (part == "test")]
+    return out
+
+
+def parquet_file(config: str, split: str) -> str:
+    """The Parquet file of one split, in the layout ``push_to_hub`` writes (one shard per split)."""
+    return f"{config}/{split}-00000-of-00001.parquet"
 
 
 def release_dir() -> Path:
@@ -46,9 +71,25 @@ def read_release(folder: Path | None = None, configs: tuple[str, ...] = CONFIGS)
 
 
 def load(config: str = DEFAULT_CONFIG, **kwargs: Any) -> Any:
-    """``datasets.load_dataset`` on the installed release, offline; kwargs go to ``load_dataset``."""
+    """``datasets.load_dataset`` on the installed release (never the Hub, whatever the current folder);
+    kwargs go to ``load_dataset``, e.g. ``split="fold0_test"`` (``splits(config)`` names them)."""
     from datasets import load_dataset
 
     if config not in CONFIGS:
         raise ValueError(f"unknown config {config!r}; one of {', '.join(CONFIGS)}")
+    split = kwargs.get("split")
+    unknown = [part for part in split.split("+") if part.split("[")[0].strip() not in splits(config)] if isinstance(split, str) else []
+    if unknown:
+        raise ValueError(f"config {config!r} has no split {unknown[0]!r}; one of {', '.join(splits(config))}")
     return load_dataset(str(release_dir()), config, **kwargs)
+
+
+def folds(config: str = DEFAULT_CONFIG, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
+    """The five leave-one-document-out (train, test) pairs of a config, as ``datasets.Dataset`` pairs."""
+    if config not in FOLD_CONFIGS:
+        raise ValueError(f"config {config!r} has no folds (its rows span every document); one of {', '.join(FOLD_CONFIGS)}")
+    if "split" in kwargs:
+        raise TypeError("folds() chooses the splits itself; use load() for one split")
+    every = load(config, **kwargs)
+    for k in range(FOLDS):
+        yield every[f"fold{k}_train"], every[f"fold{k}_test"]

@@ -106,10 +106,10 @@ def _hint_lines(incidents: Sequence[Incident], max_per_code: int | None) -> str:
 
 
 def _results_dict(results: Any) -> dict[str, Any] | None:
+    """An ``nk_troops.evaluate.Report`` as its ``to_dict()``."""
     if results is None:
         return None
-    # provisional until a14's typed report is merged: the current evaluate Report has to_json(), the new one to_dict()
-    return results.to_dict() if hasattr(results, "to_dict") else results.to_json()
+    return results.to_dict()
 
 
 def _results_text(results: Any) -> str:

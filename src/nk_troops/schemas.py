@@ -1,4 +1,4 @@
-"""Schemas derived from ``model.py``: JSON Schema, pandera and HF ``Features``.
+"""Schemas derived from ``model.py``: JSON Schema and HF ``Features`` (pandera: ``frames.py``).
 
 Nothing here names a field: every property, column and feature comes from
 ``model.record_fields`` / ``model.flat_span_columns``. The only additions are
@@ -149,103 +149,120 @@ def write_json_schemas(folder: Path) -> list[Path]:
     return paths
 
 
-# --- pandera ---------------------------------------------------------------
-
-
-def _pandera_column(tp: Any, md: dict[str, Any], nullable: bool) -> Any:
-    import pandera.pandas as pa
-
-    inner, optional = model.unwrap_optional(tp)
-    nullable = nullable or optional
-    checks = []
-    dtype: Any = None  # lists, nested records and nullable booleans stay object columns
-    if _is_enum(inner):
-        dtype, checks = str, [pa.Check.isin([e.value for e in inner])]
-    elif inner is str:
-        dtype = str
-        if "pattern" in md:
-            checks.append(pa.Check.str_matches(md["pattern"]))
-        if "minLength" in md:
-            checks.append(pa.Check.str_length(min_value=md["minLength"]))
-    elif inner in (int, float):
-        dtype = "float64" if inner is float or nullable else "int64"
-        if "minimum" in md:
-            checks.append(pa.Check.ge(md["minimum"]))
-        if "maximum" in md:
-            checks.append(pa.Check.le(md["maximum"]))
-    elif inner is bool:
-        dtype = None if nullable else bool
-        checks.append(pa.Check.isin([True, False]))
-    # an all-null float column arrives as object: coerce nullable numbers, check every other dtype as is
-    return pa.Column(dtype, checks=checks, nullable=nullable, required=True, coerce=dtype == "float64")
-
-
-def pandera_spans_schema() -> Any:
-    """The flat span table (``spans.jsonl`` as a DataFrame)."""
-    import pandera.pandas as pa
-
-    cols = {"layer": pa.Column(str, checks=[pa.Check.isin(_LAYER_ENUM)])}
-    for name, tp, md, layers in model.flat_span_columns():
-        cols[name] = _pandera_column(tp, md, nullable=len(layers) < len(Layer))
-    return pa.DataFrameSchema(cols, strict=True, name="spans")
-
-
-def _flat_document_columns(cls: type, prefix: str = "") -> dict[str, Any]:
-    cols = {}
-    for name, tp, md in model.record_fields(cls):
-        inner, _ = model.unwrap_optional(tp)
-        if dataclasses.is_dataclass(inner) and _tuple_item(inner) is None:
-            cols |= _flat_document_columns(inner, f"{prefix}{name}.")
-        else:
-            cols[f"{prefix}{name}"] = _pandera_column(tp, md, nullable=False)
-    return cols
-
-
-def pandera_documents_schema() -> Any:
-    """The document table with nested records flattened as ``pandas.json_normalize`` names them."""
-    import pandera.pandas as pa
-
-    cols = _flat_document_columns(model.Document)
-    cols |= {key: _pandera_column(tuple[cls, ...], {}, nullable=False) for key, cls in DOCUMENT_LISTS.items()}
-    return pa.DataFrameSchema(cols, strict=True, name="documents")
-
-
 # --- Hugging Face datasets -------------------------------------------------
+# A config's features as a tree built from model.py: ("value", dtype) | ("class", names)
+# | ("list", tree) | ("struct", {name: tree}). Every categorical field (a model.py enum,
+# a layer, a BIO tag) is a ClassLabel, in every config. The card's ``features`` YAML,
+# the ``datasets.Features``, the Arrow schema and the Parquet metadata are renderings
+# of this one tree, and none of them but ``hf_features`` needs ``datasets``.
+
+Tree = tuple[str, Any]
+_LAYER_CLASS: Tree = ("class", _LAYER_ENUM)
+_VALUE_TYPES = {int: "int32", float: "float64", bool: "bool", str: "string"}
+CONFIG_RECORDS: dict[str, type] = {
+    "sentences": model.Sentence,
+    "tokens": model.TokenizedSentence,
+    "entities": model.Entity,
+    "clusters": model.Cluster,
+}
 
 
-def _hf_type(tp: Any, md: dict[str, Any]) -> Any:
-    from datasets import ClassLabel, List, Value
-
+def _tree(tp: Any, md: dict[str, Any]) -> Tree:
     inner, _ = model.unwrap_optional(tp)
     item = _tuple_item(inner)
     if item is not None:
-        return List(ClassLabel(names=list(md["class_label"])) if "class_label" in md else _hf_type(item, {}))
+        return ("list", ("class", list(md["class_label"])) if "class_label" in md else _tree(item, {}))
     if dataclasses.is_dataclass(inner):
-        return _hf_struct(inner)
-    if _is_enum(inner) or inner is str:
-        return Value("string")
-    return Value({int: "int32", float: "float64", bool: "bool"}[inner])
+        return ("struct", _struct(inner))
+    if _is_enum(inner):
+        return ("class", [e.value for e in inner])
+    return ("value", _VALUE_TYPES[inner])
 
 
-def _hf_struct(cls: type, layer: Any = None) -> dict[str, Any]:
-    out = {} if layer is None else {"layer": layer}
-    return out | {name: _hf_type(tp, md) for name, tp, md in model.record_fields(cls)}
+def _struct(cls: type, with_layer: bool = False) -> dict[str, Tree]:
+    out = {"layer": _LAYER_CLASS} if with_layer else {}
+    return out | {name: _tree(tp, md) for name, tp, md in model.record_fields(cls)}
+
+
+def feature_tree(config: str) -> dict[str, Tree]:
+    """Column -> feature tree of one release config (a name in ``CONFIGS``)."""
+    if config == "spans":
+        return {"layer": _LAYER_CLASS} | {name: _tree(tp, md) for name, tp, md, _ in model.flat_span_columns()}
+    if config == "documents":
+        cols = _struct(model.Document)
+        for key, cls in DOCUMENT_LISTS.items():
+            cols[key] = ("list", ("struct", _struct(cls, with_layer=issubclass(cls, model.SpanBase))))
+        return cols
+    if config not in CONFIG_RECORDS:
+        raise KeyError(f"unknown config {config!r}; one of {list(CONFIGS)}")
+    return _struct(CONFIG_RECORDS[config])
+
+
+def label_names(config: str) -> dict[str, list[str]]:
+    """The ClassLabel names of each top-level categorical column of a config (id -> name by position)."""
+    return {name: tree[1] for name, tree in feature_tree(config).items() if tree[0] == "class"}
+
+
+def _yaml_inner(tree: Tree) -> dict[str, Any]:
+    kind, arg = tree
+    if kind == "value":
+        return {"dtype": arg}
+    if kind == "class":
+        return {"dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(arg)}}}}
+    if kind == "struct":
+        return {"struct": [{"name": k, **_yaml_inner(t)} for k, t in arg.items()]}
+    item = _yaml_inner(arg)
+    return {"list": item.get("dtype", item.get("struct", item))}
+
+
+def features_yaml(config: str) -> list[dict[str, Any]]:
+    """The card's ``dataset_info.features`` list of a config, as ``datasets`` writes it (``Features._to_yaml_list``)."""
+    return [{"name": name, **_yaml_inner(tree)} for name, tree in feature_tree(config).items()]
+
+
+def _hf_dict(tree: Tree) -> Any:
+    kind, arg = tree
+    if kind == "value":
+        return {"dtype": arg, "_type": "Value"}
+    if kind == "class":
+        return {"names": list(arg), "_type": "ClassLabel"}
+    if kind == "struct":
+        return {k: _hf_dict(t) for k, t in arg.items()}
+    return {"feature": _hf_dict(arg), "_type": "List"}
+
+
+def features_dict(config: str) -> dict[str, Any]:
+    """``Features.to_dict()`` of a config: what a Parquet file written by ``datasets`` embeds as its features."""
+    return {name: _hf_dict(tree) for name, tree in feature_tree(config).items()}
 
 
 def hf_features(config: str) -> Any:
     """``datasets.Features`` of one release config (a name in ``CONFIGS``)."""
-    from datasets import ClassLabel, Features, List, Value
+    from datasets import Features
 
-    if config == "spans":
-        cols = {"layer": ClassLabel(names=_LAYER_ENUM)}
-        cols |= {name: _hf_type(tp, md) for name, tp, md, _ in model.flat_span_columns()}
-        return Features(cols)
-    if config == "documents":
-        cols = _hf_struct(model.Document)
-        for key, cls in DOCUMENT_LISTS.items():
-            cols[key] = List(_hf_struct(cls, Value("string") if issubclass(cls, model.SpanBase) else None))
-        return Features(cols)
-    classes = {"sentences": model.Sentence, "tokens": model.TokenizedSentence, "entities": model.Entity, "clusters": model.Cluster}
-    if config not in classes:
-        raise KeyError(f"unknown config {config!r}; one of {list(CONFIGS)}")
-    return Features(_hf_struct(classes[config]))
+    return Features._from_yaml_list(features_yaml(config))
+
+
+def _convert(tree: Tree, value: Any, to_id: bool) -> Any:
+    kind, arg = tree
+    if value is None or kind == "value":
+        return value
+    if kind == "class":
+        if to_id:
+            return arg.index(value) if isinstance(value, str) else value
+        return arg[value] if type(value) is int else value
+    if kind == "list":
+        return [_convert(arg, v, to_id) for v in value]
+    return {k: _convert(t, value.get(k), to_id) for k, t in arg.items()}
+
+
+def encode_row(config: str, row: dict[str, Any], tree: dict[str, Tree] | None = None) -> dict[str, Any]:
+    """A release row with every categorical value as its ClassLabel id (names and ids both accepted)."""
+    tree = feature_tree(config) if tree is None else tree
+    return {k: _convert(t, row.get(k), True) for k, t in tree.items()}
+
+
+def decode_row(config: str, row: dict[str, Any], tree: dict[str, Tree] | None = None) -> dict[str, Any]:
+    """The inverse of ``encode_row``: every ClassLabel id as its name."""
+    tree = feature_tree(config) if tree is None else tree
+    return {k: _convert(t, row.get(k), False) for k, t in tree.items()}

@@ -1,8 +1,13 @@
-"""Rule baselines to beat: one per layer, each writing predictions in the scorer's format.
+"""Baselines to beat: rules written with the texts in view, and trained models scored leave one document out.
 
-``BASELINES`` maps a name to (layer, predict function). A run over several
-baselines also fills each predicted claim's ``figures`` and ``quotes`` with the
-predicted spans of the same run that lie inside it, as the release does, and
+The rules (``BASELINES``, run by ``nk-troops baseline NAME``) write predictions in
+the scorer's format; the trained baselines (``crf``, ``speakers``, ``checkworthy``,
+``clustering``) are run and scored per fold by ``results``, with the rules, for the
+results table.
+
+``BASELINES`` maps a rule baseline's name to (layer, predict function). A run over
+several baselines also fills each predicted claim's ``figures`` and ``quotes`` with
+the predicted spans of the same run that lie inside it, as the release does, and
 numbers the ids per document and layer over the whole run.
 """
 

@@ -36,7 +36,7 @@ from .figures_rules import ORDINALS, Candidate, dates, number_string, numerals, 
 KINDS = {"time": FigureKind.DURATION, "currency": FigureKind.MONEY, "dimensionless": FigureKind.COUNT}
 
 
-def _parse(text: str) -> list[Any]:
+def parse(text: str) -> list[Any]:
     """quantulum3's quantities in ``text``, without its classifier or the warning that the classifier is not installed."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Classifier dependencies not installed", category=UserWarning)
@@ -65,7 +65,7 @@ def predict(doc: Doc) -> list[Figure]:
     known_dates = dates(doc)
     found: dict[tuple[int, int], Candidate] = {}
     for start, end, _ in doc.passages:  # one passage at a time: no quantity runs across a paragraph break
-        for quantity in _parse(doc.text[start:end]):
+        for quantity in parse(doc.text[start:end]):
             c = _candidate(doc, quantity, start)
             if c is not None:
                 c = next((d for d in known_dates if d.start < c.end and c.start < d.end), c)

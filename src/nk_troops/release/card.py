@@ -1,9 +1,10 @@
 """The Hugging Face dataset card (``dataset/README.md``): YAML metadata, then the prose.
 
-Configs and their features come from ``schemas``; every config carries the
-version and the content hash (in its ``description``), which enter the cache key
-the datasets library computes from the card, so changed data never reuses an old
-cache entry.
+Configs and their features come from ``schemas`` (``features_yaml``, no ``datasets``
+import); each config's splits point at its Parquet files (``release/parquet.py``).
+Every config carries the version and the content hash (in its ``description``),
+which enter the cache key the datasets library computes from the card, so changed
+data never reuses an old cache entry.
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ from typing import Any
 
 import yaml
 
-from ..paths import CONFIGS
-from ..schemas import hf_features
+from ..paths import CONFIGS, FOLDS, LICENCE, parquet_file, splits
+from ..schemas import features_yaml
 from ..version import __version__
 
-SPLIT = "test"  # the one split: five documents are too few for train/dev/test; use the folds
+# five documents are too few for train/dev/test: ``test`` holds every row, and the
+# fold<k>_train / fold<k>_test splits are the leave-one-document-out folds
+LICENCE_NAME = "nk-troops-annotations-cc-by-4.0-texts-publishers-copyright"
 
 PRETTY_NAME = "nk-troops: claims, quotes and figures in five news articles on North Korean troops in Russia (October 2024)"
 METADATA: dict[str, Any] = {
     "pretty_name": PRETTY_NAME,
-    "license": "cc-by-4.0",  # the annotations; the article texts stay the publishers' copyright (see the card body)
+    "license": "other",  # two terms: the annotations CC BY 4.0, the article texts the publishers' copyright
+    "license_name": LICENCE_NAME,
+    "license_link": LICENCE,
     "language": ["en"],
     "multilinguality": ["monolingual"],
     "language_creators": ["found"],
@@ -54,38 +59,61 @@ def config_description(config: str, digest: str) -> str:
     return f"{DESCRIPTIONS[config]} (nk-troops {__version__}, content sha256 {digest})"
 
 
-def _dataset_info(config: str, rows: list[dict[str, Any]], size: int) -> dict[str, Any]:
-    from datasets import Dataset, DatasetInfo, SplitDict, SplitInfo
+def _dataset_info(config: str, sizes: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """The card's ``dataset_info`` of a config, as ``DatasetInfo._to_yaml_dict`` writes it; sizes are Arrow bytes."""
+    split_infos = [{"name": split, "num_bytes": nbytes, "num_examples": n} for split, (n, nbytes) in sizes.items()]
+    return {
+        "features": features_yaml(config),
+        "config_name": config,
+        "splits": split_infos,
+        "dataset_size": sum(nbytes for _, nbytes in sizes.values()),
+    }
 
-    features = hf_features(config)
-    # encoding the rows checks them against the declared features and gives the Arrow size
-    num_bytes = Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features).data.nbytes
-    splits = SplitDict()
-    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=len(rows)))
-    info = DatasetInfo(config_name=config, features=features, splits=splits, download_size=size, dataset_size=num_bytes)
-    return info._to_yaml_dict()
 
-
-def card_metadata(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], digest: str) -> dict[str, Any]:
+def card_metadata(sizes: dict[str, dict[str, tuple[int, int]]], digest: str) -> dict[str, Any]:
     configs = []
     for config in CONFIGS:
         entry: dict[str, Any] = {"config_name": config}
         if config == "documents":
             entry["default"] = True
         entry |= {
-            "data_files": [{"split": SPLIT, "path": f"{config}.jsonl"}],
+            "data_files": [{"split": split, "path": parquet_file(config, split)} for split in splits(config)],
             "version": __version__,
             "description": config_description(config, digest),
         }
         configs.append(entry)
-    infos = [_dataset_info(c, rows[c], len(data[f"{c}.jsonl"])) for c in CONFIGS]
+    infos = [_dataset_info(c, sizes[c]) for c in CONFIGS]
     return {**METADATA, "version": __version__, "content_sha256": digest, "configs": configs, "dataset_info": infos}
 
 
-def render_card(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], digest: str) -> str:
-    meta = yaml.safe_dump(card_metadata(rows, data, digest), sort_keys=False, allow_unicode=True, width=1000)
-    counts = {c: len(rows[c]) for c in CONFIGS}
-    return f"---\n{meta}---\n\n" + BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, **counts)
+def render_card(sizes: dict[str, dict[str, tuple[int, int]]], digest: str) -> str:
+    """The card from each config's split sizes (``release.parquet.render_parquet``) and the content hash."""
+    meta = yaml.safe_dump(card_metadata(sizes, digest), sort_keys=False, allow_unicode=True, width=1000)
+    counts = {c: sizes[c]["test"][0] for c in CONFIGS}
+    return f"---\n{meta}---\n\n" + BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, last=FOLDS - 1, **counts)
+
+
+def render_licence() -> str:
+    """``LICENSE.md`` of the release folder, the file the card's ``license_link`` names."""
+    return LICENCE_BODY
+
+
+LICENCE_BODY = """# Licence of the nk-troops release
+
+This folder holds material under two different terms.
+
+1. **The annotations**: the spans and their attributes, the sentence decisions, the
+   tokens view's tags, the entity and cluster registries, and the document
+   structure (passages, provenance), are released under the Creative Commons
+   Attribution 4.0 International licence (CC BY 4.0),
+   https://creativecommons.org/licenses/by/4.0/.
+2. **The article texts**: `raw/`, and the `text`, `title`, `tokens` and span
+   `text` / `prefix` / `suffix` fields that reproduce them, remain the copyright of
+   their publishers (named in each document's `provenance`). No licence to
+   redistribute them is known and none is granted here. They are included so that
+   the annotations can be verified and reproduced; assess your own right to use
+   them before you do.
+"""
 
 
 BODY = """# {pretty}
@@ -101,39 +129,60 @@ value, qualifier and unit). Offsets are Unicode code points into each document's
 
 ![Spans per layer and document](span_counts.png)
 
-## Configs
+## Configs and splits
 
-One split, `test`; every row carries `fold` (0-4, one per document) for
-leave-one-document-out cross-validation. All files are JSON Lines.
+Every config has the split `test` (all its rows). The document-level configs
+(`documents`, `spans`, `sentences`, `tokens`) also have the leave-one-document-out
+folds as named splits: `fold0_train` / `fold0_test` ... `fold{last}_train` /
+`fold{last}_test`, where fold *k*'s test split is the document with `fold` = *k* and
+its train split the four others. The registries (`entities`, `clusters`) span all
+five documents and have `test` only. The data files are Parquet,
+`<config>/<split>-00000-of-00001.parquet`, with their features embedded; each
+config's `<config>.jsonl` holds the same rows for review (`nk-troops validate`
+checks that both agree).
+
+Categorical fields are ClassLabels in every config (`layer`, passage `type`, edit
+`kind`, figure `kind` and `qualifier`, `quote_type`, `no_claim_reason`, entity
+`type`, BIO tags): `features[name].names` lists the labels, `int2str` / `str2int`
+convert, and `nk_troops.evaluate` takes names and ids alike.
 
 | config | rows | what |
 |---|---:|---|
 | `documents` (default) | {documents} | one row per article: text, passages, provenance, and its claims, quotes, figures and sentences |
-| `spans` | {spans} | one row per span, flat: every attribute a column, null where the layer has none; `layer` is a ClassLabel |
+| `spans` | {spans} | one row per span, flat: every attribute a column, null where the layer has none |
 | `sentences` | {sentences} | one row per sentence: claim ids inside it, or a `no_claim_reason` (check-worthiness) |
-| `tokens` | {tokens} | one row per sentence: tokens, token offsets, BIO tags per layer (ClassLabel) |
+| `tokens` | {tokens} | one row per sentence: tokens, token offsets, BIO tags per layer |
 | `entities` | {entities} | registry of speakers and claimants |
 | `clusters` | {clusters} | claims stating the same proposition across articles, with conflicts |
 
 ## Quickstart
 
-```python
-import nk_troops  # pip install nk-troops: the release ships inside the package, loaded offline
+After `pip install nk-troops` (the release ships inside the package, nothing is
+downloaded):
 
-docs = nk_troops.load("documents", split="test")   # or: datasets.load_dataset("<this folder>", "documents", split="test")
-tokens = nk_troops.load("tokens", split="test")
+```python
+import nk_troops
+from datasets import load_dataset
+
+tokens = nk_troops.load("tokens", split="fold0_train")         # = load_dataset(str(nk_troops.release_dir()), "tokens", ...)
 labels = tokens.features["claim_tags"].feature.names            # ['O', 'B-claim', 'I-claim']
 example = tokens[0]
 inputs = {{"tokens": example["tokens"], "labels": example["claim_tags"]}}   # word-level labels for a token classifier
+for train, test in nk_troops.folds("spans"):                    # five leave-one-document-out pairs
+    print(len(train), len(test))
+docs = load_dataset(str(nk_troops.release_dir()), "documents", split="test")
 ```
 
 Benchmark an extractor: write predictions as JSONL spans (`doc_id`, `layer`,
-`start`, `end`, attributes optional) and run `nk-troops evaluate --pred FILE`.
+`start`, `end`, attributes optional) and run `nk-troops evaluate --pred FILE`, or
+call `nk_troops.evaluate(predictions)` on a path, a list of dicts, a
+`datasets.Dataset` or a pandas DataFrame.
 
 ## Licence
 
-The **annotations** (spans, attributes, entities, clusters, sentence decisions)
-are released under **CC BY 4.0**. The **article texts** are not: copyright in
+`license: other`, because two terms apply (`LICENSE.md` in this folder). The
+**annotations** (spans, attributes, entities, clusters, sentence decisions) are
+released under **CC BY 4.0**. The **article texts** are not: copyright in
 them remains with their publishers, and no licence to redistribute them is
 known. They are included for research on the annotations only; check whether
 your use is permitted where you are.

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..model import Document, Provenance, flat_span_columns, record_fields, unwrap_optional
+from ..paths import LICENCE
 from ..version import RELEASE_DATE, __version__
 from .card import METADATA, PRETTY_NAME, config_description
 from .write import sha256
@@ -115,6 +116,16 @@ def croissant(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], dig
         }
         for name in sorted(data)
     ]
+    distribution.append(
+        {
+            "@type": "cr:FileSet",
+            "@id": "parquet",
+            "name": "parquet",
+            "description": "the same rows as Parquet, one file per config and named split, with the datasets features embedded",
+            "encodingFormat": "application/x-parquet",
+            "includes": "*/*.parquet",
+        }
+    )
     record_sets = [
         {
             "@type": "cr:RecordSet",
@@ -142,7 +153,10 @@ def croissant(rows: dict[str, list[dict[str, Any]]], data: dict[str, bytes], dig
             f"for claims, quotes and figures. Content sha256 {digest}. Article texts remain the publishers' copyright; "
             "the annotations are CC BY 4.0."
         ),
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "license": [
+            {"@type": "sc:CreativeWork", "name": "CC BY 4.0: the annotations", "url": "https://creativecommons.org/licenses/by/4.0/"},
+            {"@type": "sc:CreativeWork", "name": "the publishers' copyright: the article texts (no licence granted)", "url": LICENCE},
+        ],
         "version": __version__,
         "datePublished": RELEASE_DATE,
         "inLanguage": METADATA["language"][0],

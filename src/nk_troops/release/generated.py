@@ -1,17 +1,17 @@
 """Every generated block of the hand-written Markdown files, in one place.
 
-DATASHEET.md carries the release statistics, the two-pass agreement and the
-baseline results; README.md the agreement and the baseline results. ``nk-troops
-build`` rewrites them and tests/test_generated.py fails when a committed copy is
-stale. Listing them here keeps the build the one command that refreshes
-everything derived.
+DATASHEET.md carries the release statistics and the two-pass agreement; README.md
+the agreement. ``nk-troops build`` rewrites them and tests/test_generated.py
+fails when a committed copy is stale. Listing them here keeps the build the one
+command that refreshes everything derived from the annotations. (The baseline
+results are trained, not derived: ``nk-troops baseline --results --write``
+refreshes them, see ``baselines/results.py``.)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..baselines import results as baseline_results
 from ..build.agreement import render as render_agreement
 from ..build.agreement import resolve_passes
 from . import blocks
@@ -22,10 +22,9 @@ from .stats import datasheet_stats
 def expected(root: Path, release: Release, release_folder: Path) -> dict[str, dict[str, str]]:
     """File name -> block name -> body, freshly computed."""
     agreement = render_agreement(*resolve_passes(release.documents, root / "annotations"))
-    baselines = baseline_results.render(baseline_results.compute(release_folder))
     return {
-        "DATASHEET.md": {"stats": datasheet_stats(release), "agreement": agreement, "baselines": baselines},
-        "README.md": {"agreement": agreement, "baselines": baselines},
+        "DATASHEET.md": {"stats": datasheet_stats(release), "agreement": agreement},
+        "README.md": {"agreement": agreement},
     }
 
 

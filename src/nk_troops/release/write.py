@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, MANIFEST, data_file
+from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, LICENCE, MANIFEST, data_file
 from ..version import __version__
 from .assemble import Release
 
@@ -32,16 +32,20 @@ def content_hash(data: dict[str, bytes]) -> str:
 
 def render_release(release: Release) -> dict[str, bytes]:
     """Every release file (name -> bytes); the manifest last, over all the others."""
-    from .card import render_card
+    from .card import render_card, render_licence
     from .croissant import render_croissant
+    from .parquet import render_parquet
     from .plot import render_span_counts
 
     rows = release.rows()
     data = {data_file(c): render_jsonl(rows[c]) for c in CONFIGS}
-    digest = content_hash(data)
+    digest = content_hash(data)  # over the JSONL only: Parquet bytes depend on the pyarrow that wrote them
     files = dict(data)
+    parquet, sizes = render_parquet(rows)
+    files |= parquet
     files[FIGURE] = render_span_counts(release)
-    files[CARD] = render_card(rows, data, digest).encode("utf-8")
+    files[CARD] = render_card(sizes, digest).encode("utf-8")
+    files[LICENCE] = render_licence().encode("utf-8")
     files[CROISSANT] = render_croissant(rows, data, digest).encode("utf-8")
     manifest = {
         "name": "nk-troops",
@@ -64,6 +68,7 @@ def write_release(release: Release, out: Path) -> dict[str, bytes]:
                 (out / name).unlink()
     for name, data in files.items():
         path = out / name
+        path.parent.mkdir(exist_ok=True)  # <config>/ of the Parquet files
         if not path.exists() or path.read_bytes() != data:  # keep mtimes of unchanged files
             path.write_bytes(data)
     return files
