@@ -44,13 +44,16 @@ class Block:
 
 
 def blocks(path: Path) -> list[Block]:
+    """The fenced blocks, also those indented under a list item (their lines dedented as Markdown does)."""
     out, lines = [], path.read_text(encoding="utf-8").splitlines()
     i = 0
     while i < len(lines):
-        if lines[i].startswith("```"):
-            info = lines[i][3:].split()
-            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
-            out.append(Block(i + 1, info[0] if info else "", "checkout" in info[1:], "\n".join(lines[i + 1 : end]) + "\n"))
+        if lines[i].lstrip().startswith("```"):
+            indent = len(lines[i]) - len(lines[i].lstrip())
+            info = lines[i].lstrip()[3:].split()
+            end = next(j for j in range(i + 1, len(lines)) if lines[j].lstrip().startswith("```"))
+            code = "\n".join(x[min(indent, len(x) - len(x.lstrip(" "))) :] for x in lines[i + 1 : end]) + "\n"
+            out.append(Block(i + 1, info[0] if info else "", "checkout" in info[1:], code))
             i = end
         i += 1
     return out
@@ -59,7 +62,7 @@ def blocks(path: Path) -> list[Block]:
 def test_the_block_reader_sees_every_fence():
     for doc in DOCS:
         text = (ROOT / doc).read_text(encoding="utf-8")
-        fences = sum(line.startswith("```") for line in text.splitlines())
+        fences = sum(line.lstrip().startswith("```") for line in text.splitlines())
         assert fences == 2 * len(blocks(ROOT / doc)) and fences, doc
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # import name -> distribution name, where they differ
-DISTRIBUTION = {"yaml": "pyyaml", "jsonschema_rs": "jsonschema-rs", "sklearn": "scikit-learn", "pycrfsuite": "python-crfsuite"}
+DISTRIBUTION = {
+    "yaml": "pyyaml",
+    "jsonschema_rs": "jsonschema-rs",
+    "sklearn": "scikit-learn",
+    "pycrfsuite": "python-crfsuite",
+    "peek": "brat-peek",
+}
 
 
 def test_every_subpackage_is_listed_for_the_wheel():
@@ -45,7 +51,9 @@ def test_runtime_imports_are_declared_dependencies():
 
 
 def test_test_imports_are_declared():
-    declared = _declared(PYPROJECT["project"]["dependencies"]) | _declared(PYPROJECT["project"]["optional-dependencies"]["test"])
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    included = [r for name, reqs in extras.items() if f"nk-troops[{name}]" in extras["test"] for r in reqs]  # e.g. formats
+    declared = _declared(PYPROJECT["project"]["dependencies"]) | _declared(extras["test"]) | _declared(included)
     local = {p.stem for p in (ROOT / "tests").glob("*.py")}  # test modules importing each other's helpers
     used = {DISTRIBUTION.get(n, n).replace("_", "-").lower() for n in (_imports(ROOT / "tests") | _imports(ROOT / "scripts")) - local}
     assert used <= declared, used - declared

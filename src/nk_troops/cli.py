@@ -8,7 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .incidents import IncidentError, render_text
-from .report import FORMATS, render
+from .report import FORMATS as REPORT_FORMATS
+from .report import render
 from .version import __version__
 
 
@@ -203,6 +204,88 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if report.unusable else 1 if report.incidents else 0
 
 
+def _export_release(args: argparse.Namespace) -> Path | None | bool:
+    """--release as a Path (None: the installed release); False after reporting a folder that is not a release."""
+    from .paths import CONFIGS, data_file
+
+    if not args.release:
+        return None
+    missing = [data_file(c) for c in CONFIGS if not (Path(args.release) / data_file(c)).is_file()]
+    if missing:
+        print(f"not a release folder: {args.release} (no {', '.join(missing)})", file=sys.stderr)
+        return False
+    return Path(args.release)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import export
+    from .export.output import Unusable
+
+    release = _export_release(args)
+    if release is False:
+        return 2
+    try:
+        names, incidents = export(args.format, Path(args.out), release)
+    except Unusable as err:
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2
+    print(f"wrote {len(names)} files ({args.format}) to {args.out}")
+    if incidents:  # written whole, the spans the format cannot hold kept aside; the user must know
+        print(render_text(incidents), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .export.label_studio import import_tasks
+    from .export.output import Unusable, publish, write_files
+
+    release = _export_release(args)
+    if release is False:
+        return 2
+    for path, is_ok, what in ((args.export, Path.is_file, "file"), (args.exclusions_from, Path.is_dir, "folder")):
+        if path is not None and not is_ok(Path(path)):
+            print(f"not a {what}: {path}", file=sys.stderr)
+            return 2
+    kept = Path(args.exclusions_from) if args.exclusions_from else None
+    changed: dict = {}
+
+    def write(tmp: Path) -> list[str]:
+        files, found = import_tasks(Path(args.export), release, kept)
+        changed.update(found)
+        return write_files(tmp, files)
+
+    try:
+        names = publish(Path(args.out), write)
+    except Unusable as err:
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2
+    for doc_id, kinds in changed.items():  # what to port into the commented gold files
+        listed = "; ".join(f"{kind} {' '.join(ids)}" for kind, ids in kinds.items() if ids)
+        print(f"{doc_id}: {listed or 'unchanged'}")
+    print(f"wrote {len(names)} annotation files to {args.out} (no comments: port the changes above into annotations/gold)")
+    if kept is None:
+        print("note: not_figures / not_quotes are not in the release; give --exclusions-from annotations/gold to carry them over")
+    return 0
+
+
+def _rehydrate(args: argparse.Namespace) -> int:
+    from .export.output import Unusable, publish, write_files
+    from .export.standoff import rehydrate
+
+    for path in (args.standoff, args.pages):
+        if not Path(path).is_dir():
+            print(f"not a folder: {path}", file=sys.stderr)
+            return 2
+    try:
+        names = publish(Path(args.out), lambda tmp: write_files(tmp, rehydrate(Path(args.standoff), Path(args.pages))))
+    except Unusable as err:
+        print(render_text(err.incidents), file=sys.stderr)
+        return 2
+    print(f"wrote {len(names)} files to {args.out}: every page and data file verified by SHA-256")
+    return 0
+
+
 def _view(args: argparse.Namespace) -> int:
     from .paths import release_dir
     from .view import publish, read_diff, read_view, render_site
@@ -245,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
     p.add_argument("--gold", help="release folder, validated before scoring (default: the installed release, dataset/ in a checkout)")
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.add_argument(
         "--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable; default: each layer)"
     )
@@ -278,9 +361,28 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FILE",
         help="predicted spans, checked against the gold documents of PATH (default: the installed release)",
     )
-    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
+    from .export import FORMATS
+
+    p = sub.add_parser("export", help=f"write the release in another format: {', '.join(FORMATS)}")
+    p.add_argument("--format", required=True, choices=tuple(FORMATS))
+    p.add_argument("--out", required=True, help="a new (or empty) folder; written whole or not at all")
+    p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
+    p.set_defaults(func=_export)
+    p = sub.add_parser("import", help="turn a Label Studio JSON export back into anchored annotation YAML (annotations/FORMAT.md)")
+    p.add_argument("tool", choices=("label-studio",))
+    p.add_argument("export", help="the JSON file Label Studio exported (tasks from nk-troops export --format label-studio)")
+    p.add_argument("--out", required=True, help="a new (or empty) folder for <doc>.yaml files")
+    p.add_argument("--release", help="release folder whose documents the tasks hold (default: the installed release)")
+    p.add_argument("--exclusions-from", help="annotation folder (e.g. annotations/gold) whose not_figures / not_quotes to carry over")
+    p.set_defaults(func=_import)
+    p = sub.add_parser("rehydrate", help="rebuild the full release rows from a stand-off release and your own copies of the pages")
+    p.add_argument("--standoff", required=True, help="folder written by nk-troops export --format standoff")
+    p.add_argument("--pages", required=True, help="folder holding the raw pages (file names or SHA-256 as in standoff.json)")
+    p.add_argument("--out", required=True, help="a new (or empty) folder; written only when every page and file verifies")
+    p.set_defaults(func=_rehydrate)
     p = sub.add_parser("view", help="write the release as a static site: spans drawn in each article, attributes, clusters")
     p.add_argument("--out", required=True, help="folder to write (new, empty, or an earlier view output, which is replaced)")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")

@@ -170,6 +170,65 @@ CATALOGUE: dict[str, Entry] = {
     "raw-sha-mismatch": Entry(
         "the raw file's SHA-256 differs from source_sha256", "Restore the raw file byte for byte, or rebuild the document from its recipe."
     ),
+    # export (export/: export, import label-studio, rehydrate)
+    "export-out-symlink": Entry(
+        "the output path or a folder on it is a symbolic link", "Give --out a real path; nothing is written through a link."
+    ),
+    "export-out-not-empty": Entry(
+        "the output path is a file or a non-empty folder", "Give --out a new or empty folder; existing files are never overwritten."
+    ),
+    "export-out-parent-missing": Entry("the output folder's parent does not exist", "Create the parent folder first."),
+    "export-release-invalid": Entry(
+        "the release folder could not be read as a release", "Check it with nk-troops validate DIR; export reads valid releases."
+    ),
+    "export-dependency-missing": Entry(
+        "the format needs a package that is not installed", "pip install 'nk-troops[formats]' (spaCy for --format spacy)."
+    ),
+    "export-span-misaligned": Entry(
+        "a span's edges are not edges of the format's tokens, so it cannot be a token span there",
+        "The span is kept in the export's side data (spaCy: doc.user_data); align the span or the tokenizer.",
+    ),
+    "ls-import-invalid": Entry(
+        "the Label Studio export does not have the expected shape",
+        "Export from Label Studio as JSON (a list of tasks), one task per document, one annotation per task.",
+    ),
+    "ls-document-unknown": Entry("a task names a document the release does not have", "Keep data.doc_id as nk-troops exported it."),
+    "ls-text-changed": Entry(
+        "a task's text differs from the release document's", "Correct spans in Label Studio, never the text; re-export the task."
+    ),
+    "ls-region-mismatch": Entry(
+        "a region's text is not the document text at its offsets", "Recreate the region in Label Studio over the intended text."
+    ),
+    "ls-attribute-missing": Entry("a region lacks an attribute its layer requires", "Fill the attribute in the region's panel."),
+    "ls-attribute-invalid": Entry("a region attribute has an unusable value", "Give one value: a number, true/false or a label."),
+    "ls-span-id": Entry(
+        "a span region has no valid id for its document and layer", "Type the id (<doc>-clm|quo|fig-NN, never reused) in span_id."
+    ),
+    "ls-relation-invalid": Entry(
+        "a relation does not link one mention to a span of the right layer",
+        "SpeakerOf and CueOf go from a Speaker / Cue to a Quote, ClaimantOf from a Claimant to a Claim; one of each per span.",
+    ),
+    "ls-sentence-unknown": Entry(
+        "a NoClaimSentence region is not exactly one sentence, or has no reason", "Select the whole sentence and choose a reason."
+    ),
+    "ls-anchor-unresolvable": Entry(
+        "no anchor of the authoring format selects this region",
+        "Keep mentions inside their span's passage; report the text if it persists.",
+    ),
+    "standoff-invalid": Entry(
+        "the folder is not a stand-off release", "Give --standoff a folder written by nk-troops export --format standoff."
+    ),
+    "rehydrate-page-missing": Entry(
+        "no page in the pages folder has this file name or SHA-256", "Save the page listed in standoff.json under its file name."
+    ),
+    "rehydrate-page-mismatch": Entry(
+        "the page's SHA-256 differs from the one the release was built from",
+        "Offsets would be wrong; get the page byte for byte as released (the URL in standoff.json) and retry.",
+    ),
+    "rehydrate-output-mismatch": Entry(
+        "a rebuilt data file differs from the release's",
+        "The stand-off release and this nk-troops version disagree; use the version it names.",
+    ),
     # view (view/publish.py): where the static site may be written
     "view-out-exists": Entry(
         "--out exists and is not an earlier nk-troops view output",
