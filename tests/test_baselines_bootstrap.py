@@ -72,7 +72,7 @@ def test_evaluate_bootstrap_agrees_with_the_report(tmp_path, capsys) -> None:
     assert by_metric["value accuracy"]["pooled"] == round(report.attributes[Layer.FIGURE]["value"].accuracy, 4)
     low, high = by_metric["strict F1"]["ci95"]
     assert low <= by_metric["strict F1"]["pooled"] <= high
-    assert out["layers"]["figure"]["strict"]["f1"] == report.layers[Layer.FIGURE]["strict"].f1  # the report itself unchanged
+    assert out["results"]["layers"]["figure"]["strict"]["f1"] == report.layers[Layer.FIGURE]["strict"].f1  # the report itself unchanged
     assert main(["evaluate", "--pred", str(pred), "--fold", "0", "--bootstrap", "50"]) == 0
     text = capsys.readouterr().out
     assert "bootstrap over documents: 50 resamples, seed 0" in text and "nk000" in text and "nk001" not in text

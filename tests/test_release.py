@@ -167,6 +167,7 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     (src / "README.md").write_text("readme\n", encoding="utf-8")
     shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     shutil.copytree(DATASET, src / "dataset")
+    shutil.copytree(ROOT / "schema", src / "schema")  # shipped as nk_troops/_schema
     cmd = [
         sys.executable,
         "-m",
@@ -187,7 +188,8 @@ def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     shipped = site / "nk_troops" / "_release"
     packaged = {str(p.relative_to(shipped)) for p in shipped.rglob("*") if p.is_file()}
-    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST}
+    raw = {f"raw/{p.name}" for p in (DATASET / "raw").iterdir()}  # what the validator traces the passages to
+    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST} | raw
     probe = (
         "import json, nk_troops; from nk_troops import paths as r; "
         f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "

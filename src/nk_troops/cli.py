@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .incidents import Incident, IncidentError, render_text
+from .report import FORMATS as REPORT_FORMATS
+from .report import render
+from .version import __version__
 
 
 def _check_anchors(args: argparse.Namespace) -> int:
@@ -130,9 +133,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_file, render_json
-    from .evaluate import render_text as render_report
-    from .incidents import render_json as render_incidents
+    from .evaluate import evaluate_file
     from .model import Layer
     from .paths import release_dir
 
@@ -140,20 +141,21 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.bootstrap < 0:
         print(f"--bootstrap takes a number of resamples, 1 or more (got {args.bootstrap})", file=sys.stderr)
         return 2
+    if args.bootstrap and args.format == "sarif":
+        print("--bootstrap adds intervals to a text, github or json report, not to SARIF", file=sys.stderr)
+        return 2
     gold = Path(args.gold) if args.gold else release_dir()
     try:  # a --gold folder is validated whole first; the installed release is known valid
         report = evaluate_file(Path(args.pred), gold, layers, args.fold, check=args.gold is not None)
-    except IncidentError as err:  # a missing file is an unusable argument (2), anything else bad input (1)
-        if args.format == "json":
-            print(render_incidents(err.incidents))
-        print(render_text(err.incidents), file=sys.stderr)
-        return 2 if any(i.code == "file-missing" for i in err.incidents) else 1
-    out = render_json(report) if args.format == "json" else render_report(report)
+    except IncidentError as err:  # a path given that does not exist is an unusable argument (2), anything else bad input (1)
+        print(render(err.incidents, args.format, release=gold), file=sys.stderr if args.format == "text" else sys.stdout)
+        return 2 if not Path(args.pred).is_file() or not gold.is_dir() else 1
+    out = render([], args.format, results=report, release=gold)
     if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
         from .evaluate import bootstrap
 
         estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
-        out = bootstrap.attach(out, args.format, estimates, args.bootstrap, args.seed)
+        out = bootstrap.attach(out, "json" if args.format == "json" else "text", estimates, args.bootstrap, args.seed)
     print(out)
     return 0
 
@@ -198,9 +200,8 @@ def _baseline(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .incidents import render_json
     from .paths import release_dir
-    from .validate import check_pair, check_predictions, check_release
+    from .validate import Report, check_pair, check_predictions, check_release
 
     paths = [Path(x) for x in args.paths]
     local = Path(args.root) / "dataset"
@@ -209,15 +210,19 @@ def _validate(args: argparse.Namespace) -> int:
         if len(paths) > 1:
             print("give at most one gold release folder with --predictions", file=sys.stderr)
             return 2
-        report = check_predictions(Path(args.predictions), paths[0] if paths else local if local.is_dir() else None)
+        release = paths[0] if paths else default
+        reports = [check_predictions(Path(p), release) for p in args.predictions]  # several: a pre-commit hook's batch
+        report = Report([i for r in reports for i in r.incidents], any(r.unusable for r in reports))
     elif args.documents or args.spans or len(paths) == 2:
         docs, spans = (Path(args.documents), Path(args.spans)) if args.documents and args.spans else (paths + [None, None])[:2]
         if docs is None or spans is None or len(paths) > (0 if args.documents else 2):
             print("give a release folder, two files (documents spans), or --documents D --spans S", file=sys.stderr)
             return 2
+        release = docs.parent
         report = check_pair(docs, spans)
     elif len(paths) <= 1:
-        report = check_release(paths[0] if paths else default)
+        release = paths[0] if paths else default
+        report = check_release(release)
     else:
         print("give at most two paths", file=sys.stderr)
         return 2
@@ -225,9 +230,9 @@ def _validate(args: argparse.Namespace) -> int:
         for i in report.incidents:
             print(f"not usable: {i.message()}", file=sys.stderr)
         return 2
-    render = render_json if args.format == "json" else render_text
-    if report.incidents or args.format == "json":
-        print(render(report.incidents, args.max_errors))
+    out = render(report.incidents, args.format, max_per_code=args.max_errors, release=release)
+    if out:  # text and github say nothing of a clean run
+        print(out)
     if not report.incidents:
         print("valid: no incidents", file=sys.stderr)
     return 1 if report.incidents else 0
@@ -355,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="nk-troops", description=__doc__)
     parser.add_argument("--root", default=".", help="repository checkout (default: current folder)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("check-anchors", help="resolve annotation files and report anchor problems")
     p.add_argument("files", nargs="+")
@@ -380,7 +386,7 @@ def _run(argv: list[str] | None) -> int:
     )
     p.add_argument("--pred", required=True, help="predictions, JSONL in the flat span shape (doc_id, layer, start, end required)")
     p.add_argument("--gold", help="release folder, validated before scoring (default: the installed release, dataset/ in a checkout)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.add_argument(
         "--layer", action="append", choices=("claim", "quote", "figure"), help="score only this layer (repeatable; default: each layer)"
     )
@@ -410,9 +416,12 @@ def _run(argv: list[str] | None) -> int:
     p.add_argument("--documents", help="documents JSONL (with --spans)")
     p.add_argument("--spans", help="spans JSONL (with --documents)")
     p.add_argument(
-        "--predictions", help="predicted spans, checked against the gold release PATH (default: dataset/, else the installed release)"
+        "--predictions",
+        nargs="+",
+        metavar="FILE",
+        help="predicted spans, checked against the gold documents of PATH (default: dataset/, else the installed release)",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
     from .export import FORMATS
