@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -222,7 +223,9 @@ def _validate(args: argparse.Namespace) -> int:
         report = check_pair(docs, spans)
     elif len(paths) <= 1:
         release = paths[0] if paths else default
+        # the validator names files within the folder; the user is told them as they would open them
         report = check_release(release)
+        report.incidents = [dataclasses.replace(i, file=str(release / i.file)) if i.file else i for i in report.incidents]
     else:
         print("give at most two paths", file=sys.stderr)
         return 2
