@@ -11,7 +11,7 @@ from nk_troops.release.assemble import assemble
 from nk_troops.release.publish import STAGE_PREFIX, render_all
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("annotations", "dataset", "schema", "README.md", "DATASHEET.md", "CHANGELOG.md")
+SOURCES = ("annotations", "dataset", "schema", "results", "docs", "README.md", "DATASHEET.md", "CHANGELOG.md")
 
 
 def copy_project(tmp: Path) -> Path:

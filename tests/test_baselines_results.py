@@ -36,6 +36,12 @@ def test_tables_show_the_committed_results(name) -> None:
     assert blocks.section(text, results.BLOCK) == results.render_results_table(ROOT / results.RESULTS), f"run `{results.COMMAND}`"
 
 
+def test_the_card_shows_the_committed_results() -> None:
+    table = results.render_results_table(ROOT / results.RESULTS)
+    assert (ROOT / results.RESULTS.with_suffix(".md")).read_text(encoding="utf-8") == table + "\n", f"run `{results.COMMAND}`"
+    assert table in (RELEASE / "README.md").read_text(encoding="utf-8"), "run nk-troops build"
+
+
 def test_every_baseline_scored_on_every_document(fresh) -> None:
     entries = fresh["baselines"]
     assert [e["name"] for e in entries] == [*TRAINED, *BASELINES]
@@ -120,7 +126,8 @@ def test_write_refreshes_the_file_and_both_tables(tmp_path, fresh, monkeypatch, 
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert blocks.section(text, "baselines") == results.render_table(fresh) and text.endswith("\n\nkept\n")
     assert "**Trained baselines**" in capsys.readouterr().out
-    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["baselines.json"]  # no temporary file left behind
+    assert (tmp_path / results.RESULTS.with_suffix(".md")).read_text(encoding="utf-8") == results.render_table(fresh) + "\n"
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["baselines.json", "baselines.md"]  # no temporary file left
 
 
 def test_results_file_is_never_written_through_a_link(tmp_path, fresh) -> None:

@@ -32,7 +32,15 @@ from nk_troops.release import blocks  # noqa: E402
 from nk_troops.release.assemble import Release, assemble  # noqa: E402
 from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
 from nk_troops.release.publish import build  # noqa: E402
-from nk_troops.release.write import changelog_entry, content_hash, render_jsonl, render_release, sha256  # noqa: E402
+from nk_troops.release.write import (  # noqa: E402
+    RESULTS_TABLE,
+    SCREENSHOT,
+    changelog_entry,
+    content_hash,
+    render_jsonl,
+    render_release,
+    sha256,
+)
 from nk_troops.schemas import CONFIGS, hf_features  # noqa: E402
 from nk_troops.version import __version__  # noqa: E402
 
@@ -55,7 +63,7 @@ HUB_TASK_IDS = {
 @pytest.fixture(scope="module")
 def built() -> tuple[Release, dict[str, bytes]]:
     release = assemble(ROOT)
-    return release, render_release(release)
+    return release, render_release(release, ROOT)
 
 
 def _card_yaml(folder: Path) -> dict:
@@ -64,10 +72,14 @@ def _card_yaml(folder: Path) -> dict:
 
 
 def _copy_sources(tmp: Path) -> Path:
-    """A checkout with only what the build reads: annotations/ and the raw articles."""
+    """A checkout with only what the build reads: annotations/, the raw articles, the committed baseline
+    results table and the viewer's screenshot."""
     root = tmp / "root"
     shutil.copytree(ROOT / "annotations", root / "annotations")
     shutil.copytree(DATASET / "raw", root / "dataset" / "raw")
+    for rel in (RESULTS_TABLE, SCREENSHOT):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, root / rel)
     return root
 
 

@@ -237,14 +237,16 @@ def render_json(results: dict[str, Any]) -> str:
 
 
 def write_results(results: dict[str, Any], path: Path) -> None:
-    """Write the results file atomically (a temporary file in the same folder, then a rename)."""
+    """Write the results file and its table (``.md`` beside it, which the build puts on the dataset card
+    without running or importing any baseline), each atomically: a temporary file, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():
-        raise ValueError(f"{path} is a symbolic link; not writing through it")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(render_json(results))
-    os.replace(tmp, path)
+    for target, text in ((path, render_json(results)), (path.with_suffix(".md"), render_table(results) + "\n")):
+        if target.is_symlink():
+            raise ValueError(f"{target} is a symbolic link; not writing through it")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
 
 
 def _f(x: float | None) -> str:

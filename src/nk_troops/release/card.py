@@ -86,11 +86,37 @@ def card_metadata(sizes: dict[str, dict[str, tuple[int, int]]], digest: str) -> 
     return {**METADATA, "version": __version__, "content_sha256": digest, "configs": configs, "dataset_info": infos}
 
 
-def render_card(sizes: dict[str, dict[str, tuple[int, int]]], digest: str) -> str:
-    """The card from each config's split sizes (``release.parquet.render_parquet``) and the content hash."""
+def render_card(sizes: dict[str, dict[str, tuple[int, int]]], digest: str, results: str | None = None, screenshot: bool = False) -> str:
+    """The card from each config's split sizes (``release.parquet.render_parquet``), the content hash, the
+    baseline results table (``results/baselines.md``, written by ``nk-troops baseline --results --write``)
+    and whether the release carries the viewer's screenshot."""
     meta = yaml.safe_dump(card_metadata(sizes, digest), sort_keys=False, allow_unicode=True, width=1000)
     counts = {c: sizes[c]["test"][0] for c in CONFIGS}
-    return f"---\n{meta}---\n\n" + BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, last=FOLDS - 1, **counts)
+    body = BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, last=FOLDS - 1, **counts)
+    extra = VIEWER.format(screenshot=SCREENSHOT) if screenshot else ""
+    extra += RESULTS.format(table=results.strip()) if results else ""
+    return f"---\n{meta}---\n\n" + body.replace("\n## Licence\n", f"\n{extra}## Licence\n", 1)
+
+
+SCREENSHOT = "viewer.png"  # docs/viewer.png of the repository, made by the browser test of the viewer
+VIEWER = """## Viewer
+
+`nk-troops view --out DIR` writes the release as a static site: every article with its
+claims, quotes and figures highlighted, their attributes on hover and keyboard focus,
+and links from each claim to the same proposition in the other articles.
+
+![An article page of the nk-troops viewer](viewer.png)
+
+"""
+RESULTS = """## Baseline results
+
+Trained baselines are trained and tested leave one document out; rules were
+written with all five texts in view. Every score has a 95% interval from a
+bootstrap over the documents (`nk-troops baseline --results` recomputes them).
+
+{table}
+
+"""
 
 
 def render_licence() -> str:

@@ -66,7 +66,7 @@ class Outcome:
 def render_all(root: Path, release: Release, out_rel: str) -> dict[str, bytes]:
     """Every file a build writes, by root-relative path: the release files (the manifest last), and with the
     default folder the JSON Schemas and the Markdown files with their generated blocks."""
-    files = {f"{out_rel}/{name}": data for name, data in render_release(release).items()}
+    files = {f"{out_rel}/{name}": data for name, data in render_release(release, root).items()}
     if out_rel == DEFAULT_OUT:
         files |= {schema_path(Path(SCHEMA_DIR), name).as_posix(): render_json_schema(name).encode("utf-8") for name in RECORDS}
         files |= generated.render(root, release)

@@ -30,8 +30,14 @@ def content_hash(data: dict[str, bytes]) -> str:
     return sha256("".join(f"{name} {sha256(data[name])}\n" for name in sorted(data)).encode("utf-8"))
 
 
-def render_release(release: Release) -> dict[str, bytes]:
-    """Every release file (name -> bytes); the manifest last, over all the others."""
+RESULTS_TABLE = Path("results") / "baselines.md"  # written by `nk-troops baseline --results --write`
+SCREENSHOT = Path("docs") / "viewer.png"  # written by the viewer's browser test
+
+
+def render_release(release: Release, root: Path | None = None) -> dict[str, bytes]:
+    """Every release file (name -> bytes); the manifest last, over all the others. From a project ``root``,
+    the card also shows the committed baseline results and the release carries the viewer's screenshot."""
+    from .card import SCREENSHOT as SCREENSHOT_NAME
     from .card import render_card, render_licence
     from .croissant import render_croissant
     from .parquet import render_parquet
@@ -44,7 +50,11 @@ def render_release(release: Release) -> dict[str, bytes]:
     parquet, sizes = render_parquet(rows)
     files |= parquet
     files[FIGURE] = render_span_counts(release)
-    files[CARD] = render_card(sizes, digest).encode("utf-8")
+    results = _input(root, RESULTS_TABLE)
+    screenshot = _input(root, SCREENSHOT)
+    if screenshot is not None:
+        files[SCREENSHOT_NAME] = screenshot
+    files[CARD] = render_card(sizes, digest, results.decode("utf-8") if results else None, screenshot is not None).encode("utf-8")
     files[LICENCE] = render_licence().encode("utf-8")
     files[CROISSANT] = render_croissant(rows, data, digest).encode("utf-8")
     manifest = {
@@ -55,6 +65,14 @@ def render_release(release: Release) -> dict[str, bytes]:
     }
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
+
+
+def _input(root: Path | None, rel: Path) -> bytes | None:
+    """A committed input of the release (a regular file of the project, never through a link), else None."""
+    path = None if root is None else root / rel
+    if path is None or path.is_symlink() or not path.is_file():
+        return None
+    return path.read_bytes()
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
