@@ -122,7 +122,9 @@ CATALOGUE: dict[str, Entry] = {
     ),
     # validator: shape (JSON Schema, schema/*.schema.json)
     "schema-type": Entry(
-        "a field has the wrong JSON type", "Use the type schema/<record>.schema.json gives (an integer offset, not a string)."
+        "a field has the wrong JSON type",
+        "Use the type the record's JSON Schema gives (an integer offset, not a string): schema/<record>.schema.json in a checkout, "
+        "nk_troops/_schema/ in the installed package.",
     ),
     "schema-required": Entry(
         "a required field is missing", "Every field of the record is present; write null where a value does not apply."
