@@ -38,34 +38,36 @@ COLUMNS = {
     "sentences": tuple(DOCUMENT_LISTS["sentences"].__annotations__),
 }
 _TEXT = {"spans": ("text", "prefix", "suffix"), "sentences": ("text",)}  # in the order form() compares them
-_OTHER = {t: tuple(c for c in cols if c not in _TEXT[t]) for t, cols in COLUMNS.items()}
+_PLAIN = ("figures", "quotes", "claims", "speaker_span", "cue_span", "claimant_span")  # lists and mentions
 SAME = "<the document text there>"
+_AT = {
+    t: {k: [cols.index(c) for c in names if c in cols] for k, names in (("plain", _PLAIN), ("text", _TEXT[t]))}
+    for t, cols in COLUMNS.items()
+}
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def _plain(value: Any) -> Any:
-    """A mention as (start, end), a list as a tuple: smaller, and the same for a row and its twin."""
-    return (value.get("start"), value.get("end"), len(value)) if type(value) is dict else tuple(value) if type(value) is list else value
-
-
-def _interned(value: Any) -> Any:
-    if type(value) is str:
-        return sys.intern(value)
-    return tuple(map(_interned, value)) if type(value) is tuple else value
+def _plain(value: Any, kept: bool) -> Any:
+    """A mention as (start, end, number of keys), a list as a tuple (of interned strings when ``kept``)."""
+    if type(value) is list:
+        return tuple(sys.intern(v) if kept and type(v) is str else v for v in value)
+    return (value.get("start"), value.get("end"), len(value)) if type(value) is dict else value
 
 
 def form(table: str, rec: dict[str, Any], text: str | None, kept: bool = False) -> tuple:
     """A span or sentence as a row and its nested twin must share it, in one tuple: every column (null where
-    a nested record has none), mentions as (start, end), text, prefix and suffix ``SAME`` when they are the
-    document ``text`` at its offsets. A ``kept`` form (of a nested record, until its row is read) holds its
-    strings interned: a million of them fit in memory, their many repeated values stored once."""
+    a nested record has none), mentions and lists made plain, text, prefix and suffix ``SAME`` when they are
+    the document ``text`` at its offsets. A ``kept`` form (of a nested record, until its row is read) holds
+    its strings interned: a million of them fit in memory, their many repeated values stored once."""
+    values = list(map(rec.get, COLUMNS[table]))
+    for i in _AT[table]["plain"]:
+        values[i] = _plain(values[i], kept)
     start, end = rec.get("start"), rec.get("end")
-    texts = tuple(map(rec.get, _TEXT[table]))
     if type(start) is int and type(end) is int and text is not None:
         at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
-        texts = tuple(SAME if have == want else have for have, want in zip(texts, at, strict=False))
-    values = (*map(_plain, map(rec.get, _OTHER[table])), *texts)
-    return tuple(map(_interned, values)) if kept else values
+        for i, want in zip(_AT[table]["text"], at, strict=False):
+            values[i] = SAME if values[i] == want else values[i]
+    return tuple(sys.intern(v) if type(v) is str else v for v in values) if kept else tuple(values)
 
 
 def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
