@@ -33,39 +33,55 @@ RECORD |= dict(tokens="tokenized_sentence", predictions="prediction")
 CHUNK = 4096  # rows handed to the row rules at a time
 Rows = list[tuple[int, dict[str, Any]]]  # (line, shape-valid row)
 NESTED = {"spans": [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)], "sentences": ["sentences"]}
-COLUMNS = {
-    "spans": ("layer", *(name for name, *_ in model.flat_span_columns())),
-    "sentences": tuple(DOCUMENT_LISTS["sentences"].__annotations__),
-}
-_TEXT = {"spans": ("text", "prefix", "suffix"), "sentences": ("text",)}  # in the order form() compares them
+_SPAN_COLUMNS = {layer.value: ("layer", *(c for c, _, _, has in model.flat_span_columns() if layer in has)) for layer in model.Layer}
+_SPAN_COLUMNS["spans"] = ("layer", *(c for c, *_ in model.flat_span_columns()))  # (of a record without a known layer)
+_SENTENCE_COLUMNS = tuple(DOCUMENT_LISTS["sentences"].__annotations__)
 _PLAIN = ("figures", "quotes", "claims", "speaker_span", "cue_span", "claimant_span")  # lists and mentions
+_TEXT = ("text", "prefix", "suffix")  # in the order form() compares them
+
+
+@dataclass(frozen=True)
+class _Form:
+    """Where a record's form finds its columns: those of its layer; the others are null (``nulls``)."""
+
+    columns: tuple[str, ...]
+    others: tuple[str, ...]
+
+    @cached_property
+    def plain(self) -> list[int]:
+        return [i for i, c in enumerate(self.columns) if c in _PLAIN]
+
+    @cached_property
+    def texts(self) -> list[int]:
+        return [self.columns.index(c) for c in _TEXT if c in self.columns]
+
+
+_FORMS = {key: _Form(cols, tuple(c for c in _SPAN_COLUMNS["spans"] if c not in cols)) for key, cols in _SPAN_COLUMNS.items()}
+_FORMS["sentence"] = _Form(_SENTENCE_COLUMNS, ())
 SAME = "<the document text there>"
-_AT = {
-    t: {k: [cols.index(c) for c in names if c in cols] for k, names in (("plain", _PLAIN), ("text", _TEXT[t]))}
-    for t, cols in COLUMNS.items()
-}
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def _plain(value: Any, kept: bool) -> Any:
-    """A mention as (start, end, number of keys), a list as a tuple (of interned strings when ``kept``)."""
-    if type(value) is list:
-        return tuple(sys.intern(v) if kept and type(v) is str else v for v in value)
-    return (value.get("start"), value.get("end"), len(value)) if type(value) is dict else value
-
-
 def form(table: str, rec: dict[str, Any], text: str | None, kept: bool = False) -> tuple:
-    """A span or sentence as a row and its nested twin must share it, in one tuple: every column (null where
-    a nested record has none), mentions and lists made plain, text, prefix and suffix ``SAME`` when they are
-    the document ``text`` at its offsets. A ``kept`` form (of a nested record, until its row is read) holds
-    its strings interned: a million of them fit in memory, their many repeated values stored once."""
-    values = list(map(rec.get, COLUMNS[table]))
-    for i in _AT[table]["plain"]:
-        values[i] = _plain(values[i], kept)
+    """A span or sentence as a row and its nested twin must share it, in one tuple: the columns of its layer,
+    whether the others are null, mentions as (start, end, number of keys), lists as tuples, text, prefix and
+    suffix ``SAME`` when they are the document ``text`` at its offsets. A ``kept`` form (of a nested record,
+    until its row is read) holds its strings interned: a million of them fit in memory, their many repeated
+    values stored once."""
+    layer = rec.get("layer") if table == "spans" else "sentence"
+    f = _FORMS.get(layer, _FORMS["spans"]) if type(layer) is str else _FORMS["spans"]  # type: ignore[call-overload]
+    values = list(map(rec.get, f.columns))
+    others = list(map(rec.get, f.others))
+    values.append(others.count(None) == len(others))
+    for i in f.plain:
+        if type(v := values[i]) is list:
+            values[i] = tuple(sys.intern(x) if kept and type(x) is str else x for x in v)
+        elif type(v) is dict:
+            values[i] = (v.get("start"), v.get("end"), len(v))
     start, end = rec.get("start"), rec.get("end")
     if type(start) is int and type(end) is int and text is not None:
         at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
-        for i, want in zip(_AT[table]["text"], at, strict=False):
+        for i, want in zip(f.texts, at, strict=False):
             values[i] = SAME if values[i] == want else values[i]
     return tuple(sys.intern(v) if type(v) is str else v for v in values) if kept else tuple(values)
 
