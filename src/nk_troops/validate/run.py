@@ -199,24 +199,24 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
             run.nested[table][rec["id"]] = (line, row.get("doc_id"), *form(table, rec, text, kept=True))
 
 
-def _keep(run: Run, table: str, line: int, row: dict[str, Any]) -> None:
-    """What the rules over whole tables need of a shape-valid row."""
-    if table == "entities":
-        run.entities[row["id"]] = frozenset(row["aliases"])
-    elif table == "clusters":
-        run.clusters[row["id"]] = (line, tuple(row["claims"]))
-        run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
-    elif table in ("spans", "sentences"):
-        claim = row.get("layer") == "claim"
-        lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
-        claims = tuple(row["claims"]) if table == "sentences" else None
-        layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
-        run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
+def _keep(run: Run, table: str, rows: Rows) -> None:
+    """What the rules over whole tables need of shape-valid rows."""
+    for line, row in rows:
+        if table == "entities":
+            run.entities[row["id"]] = frozenset(row["aliases"])
+        elif table == "clusters":
+            run.clusters[row["id"]] = (line, tuple(row["claims"]))
+            run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
+        elif table in ("spans", "sentences"):
+            claim = row.get("layer") == "claim"
+            lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
+            claims = tuple(row["claims"]) if table == "sentences" else None
+            layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
+            run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
 
 
 def _check(run: Run, table: str, rows: Rows) -> None:
-    for line, row in rows:
-        _keep(run, table, line, row)
+    _keep(run, table, rows)
     for r in RULES.values():
         if table in r.on and run.has(*r.needs):
             run.incidents.extend(r.fn(run, table, rows))
@@ -229,11 +229,11 @@ def execute(run: Run) -> list[Incident]:
     gc.disable()
     try:
         for table in (t for t in RECORD if t in run.sources):
-            src, valid = run.sources[table], []
+            src, valid, record = run.sources[table], [], shape(RECORD[table])
             for line, row in src:
                 if table == "documents":
                     _document(run, line, row)
-                problems = shape(RECORD[table]).check(line, row, src.label, line in src.not_finite)
+                problems = record.check(line, row, src.label, line in src.not_finite)
                 run.incidents.extend(problems)
                 if problems and isinstance(row.get("id"), str):
                     run.broken.add(row["id"])

@@ -57,7 +57,7 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
             yield at("row-document-mismatch", run.file(table), line, row, detail=why)
 
 
-def _members(run: Run, owner: Kept, listed: list[str], column: str, layer: str, file: str) -> Iterator[Incident]:
+def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:
     where = {"doc_id": owner.doc_id, "span_id": owner.id, "start": owner.start, "end": owner.end, "detail": column}
     for ref in listed:
         k = run.by_id.get(ref)
@@ -67,9 +67,9 @@ def _members(run: Run, owner: Kept, listed: list[str], column: str, layer: str, 
             yield at("span-unknown", file, owner.line, None, ref, f"a {layer} id", **where)
         elif k.doc_id != owner.doc_id or not owner.start <= k.start <= k.end <= owner.end:
             yield at("claim-member-outside", file, owner.line, None, [ref, k.start, k.end], [owner.start, owner.end], **where)
-    inside = {k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)}
-    if inside.difference(listed) or len(set(listed)) != len(listed):  # one missing, or one listed twice
-        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed) | inside), **where)
+    inside = [k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)]
+    if any(ref not in listed for ref in inside) or len(set(listed)) != len(listed):  # one missing, or one listed twice
+        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed).union(inside)), **where)
 
 
 @rule("span-unknown", "claim-member-outside", "claim-members-mismatch", needs=("spans",))
