@@ -40,24 +40,23 @@ _PLAIN = ("figures", "quotes", "claims", "speaker_span", "cue_span", "claimant_s
 _TEXT = ("text", "prefix", "suffix")  # in the order form() compares them
 
 
-@dataclass(frozen=True)
-class _Form:
-    """Where a record's form finds its columns: those of its layer; the others are null (``nulls``)."""
+class _Form(NamedTuple):
+    """Where a record's form finds its values: the columns of its layer (the ``others`` must be null), the
+    lists and mentions among them (``plain``), and text, prefix and suffix (in the order form() compares them)."""
 
     columns: tuple[str, ...]
     others: tuple[str, ...]
-
-    @cached_property
-    def plain(self) -> list[int]:
-        return [i for i, c in enumerate(self.columns) if c in _PLAIN]
-
-    @cached_property
-    def texts(self) -> list[int]:
-        return [self.columns.index(c) for c in _TEXT if c in self.columns]
+    plain: list[int]
+    texts: list[int]
 
 
-_FORMS = {key: _Form(cols, tuple(c for c in _SPAN_COLUMNS["spans"] if c not in cols)) for key, cols in _SPAN_COLUMNS.items()}
-_FORMS["sentence"] = _Form(_SENTENCE_COLUMNS, ())
+def _layout(columns: tuple[str, ...]) -> _Form:
+    others = tuple(c for c in _SPAN_COLUMNS["spans"] if c not in columns) if "layer" in columns else ()
+    plain = [i for i, c in enumerate(columns) if c in _PLAIN]
+    return _Form(columns, others, plain, [columns.index(c) for c in _TEXT if c in columns])
+
+
+_FORMS = {key: _layout(cols) for key, cols in _SPAN_COLUMNS.items()} | {"sentence": _layout(_SENTENCE_COLUMNS)}
 SAME = "<the document text there>"
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
