@@ -62,18 +62,9 @@ def _config(folder: Path, config: str) -> list[Incident]:
         for i, (got, want) in enumerate(zip(found, expected, strict=True)):
             if got != want:
                 key = next(k for k in want if got.get(k) != want.get(k))
-                out.append(
-                    Incident(
-                        "parquet-rows-mismatch",
-                        file=str(path),
-                        line=i + 1,
-                        doc_id=want.get("doc_id"),
-                        span_id=want.get("id") if config == "spans" else None,
-                        found=got.get(key),
-                        expected=want.get(key),
-                        detail=f"row {i + 1}, field {key}",
-                    )
-                )
+                where = {"doc_id": want.get("doc_id"), "span_id": want.get("id") if config == "spans" else None}
+                have, wanted, detail = got.get(key), want.get(key), f"row {i + 1}, field {key}"
+                out.append(Incident("parquet-rows-mismatch", str(path), i + 1, found=have, expected=wanted, detail=detail, **where))
                 break  # one row names the file that needs rebuilding
     return out
 

@@ -33,39 +33,56 @@ RECORD |= dict(tokens="tokenized_sentence", predictions="prediction")
 CHUNK = 4096  # rows handed to the row rules at a time
 Rows = list[tuple[int, dict[str, Any]]]  # (line, shape-valid row)
 NESTED = {"spans": [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)], "sentences": ["sentences"]}
-COLUMNS = {
-    "spans": ("layer", *(name for name, *_ in model.flat_span_columns())),
-    "sentences": tuple(DOCUMENT_LISTS["sentences"].__annotations__),
-}
-_TEXT = {"spans": ("text", "prefix", "suffix"), "sentences": ("text",)}  # in the order form() compares them
-_OTHER = {t: tuple(c for c in cols if c not in _TEXT[t]) for t, cols in COLUMNS.items()}
+_SPAN_COLUMNS = {layer.value: ("layer", *(c for c, _, _, has in model.flat_span_columns() if layer in has)) for layer in model.Layer}
+_SPAN_COLUMNS["spans"] = ("layer", *(c for c, *_ in model.flat_span_columns()))  # (of a record without a known layer)
+_SENTENCE_COLUMNS = tuple(DOCUMENT_LISTS["sentences"].__annotations__)
+_PLAIN = ("figures", "quotes", "claims", "speaker_span", "cue_span", "claimant_span")  # lists and mentions
+_TEXT = ("text", "prefix", "suffix")  # in the order form() compares them
+
+
+class _Form(NamedTuple):
+    """Where a record's form finds its values: the columns of its layer (the ``others`` must be null), the
+    lists and mentions among them (``plain``), and text, prefix and suffix (in the order form() compares them)."""
+
+    columns: tuple[str, ...]
+    others: tuple[str, ...]
+    plain: list[int]
+    texts: list[int]
+
+
+def _layout(columns: tuple[str, ...]) -> _Form:
+    others = tuple(c for c in _SPAN_COLUMNS["spans"] if c not in columns) if "layer" in columns else ()
+    plain = [i for i, c in enumerate(columns) if c in _PLAIN]
+    return _Form(columns, others, plain, [columns.index(c) for c in _TEXT if c in columns])
+
+
+_FORMS = {key: _layout(cols) for key, cols in _SPAN_COLUMNS.items()} | {"sentence": _layout(_SENTENCE_COLUMNS)}
 SAME = "<the document text there>"
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def _plain(value: Any) -> Any:
-    """A mention as (start, end), a list as a tuple: smaller, and the same for a row and its twin."""
-    return (value.get("start"), value.get("end"), len(value)) if type(value) is dict else tuple(value) if type(value) is list else value
-
-
-def _interned(value: Any) -> Any:
-    if type(value) is str:
-        return sys.intern(value)
-    return tuple(map(_interned, value)) if type(value) is tuple else value
-
-
 def form(table: str, rec: dict[str, Any], text: str | None, kept: bool = False) -> tuple:
-    """A span or sentence as a row and its nested twin must share it, in one tuple: every column (null where
-    a nested record has none), mentions as (start, end), text, prefix and suffix ``SAME`` when they are the
-    document ``text`` at its offsets. A ``kept`` form (of a nested record, until its row is read) holds its
-    strings interned: a million of them fit in memory, their many repeated values stored once."""
+    """A span or sentence as a row and its nested twin must share it, in one tuple: the columns of its layer,
+    whether the others are null, mentions as (start, end, number of keys), lists as tuples, text, prefix and
+    suffix ``SAME`` when they are the document ``text`` at its offsets. A ``kept`` form (of a nested record,
+    until its row is read) holds its strings interned: a million of them fit in memory, their many repeated
+    values stored once."""
+    layer = rec.get("layer") if table == "spans" else "sentence"
+    f = _FORMS.get(layer, _FORMS["spans"]) if type(layer) is str else _FORMS["spans"]  # type: ignore[call-overload]
+    values = list(map(rec.get, f.columns))
+    others = list(map(rec.get, f.others))
+    values.append(others.count(None) == len(others))
+    for i in f.plain:
+        if type(v := values[i]) is list:
+            values[i] = tuple(sys.intern(x) if kept and type(x) is str else x for x in v)
+        elif type(v) is dict:
+            values[i] = (v.get("start"), v.get("end"), len(v))
     start, end = rec.get("start"), rec.get("end")
-    texts = tuple(map(rec.get, _TEXT[table]))
     if type(start) is int and type(end) is int and text is not None:
         at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
-        texts = tuple(SAME if have == want else have for have, want in zip(texts, at, strict=False))
-    values = (*map(_plain, map(rec.get, _OTHER[table])), *texts)
-    return tuple(map(_interned, values)) if kept else values
+        for i, want in zip(f.texts, at, strict=False):
+            values[i] = SAME if values[i] == want else values[i]
+    return tuple(sys.intern(v) if type(v) is str else v for v in values) if kept else tuple(values)
 
 
 def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
@@ -181,24 +198,24 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
             run.nested[table][rec["id"]] = (line, row.get("doc_id"), *form(table, rec, text, kept=True))
 
 
-def _keep(run: Run, table: str, line: int, row: dict[str, Any]) -> None:
-    """What the rules over whole tables need of a shape-valid row."""
-    if table == "entities":
-        run.entities[row["id"]] = frozenset(row["aliases"])
-    elif table == "clusters":
-        run.clusters[row["id"]] = (line, tuple(row["claims"]))
-        run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
-    elif table in ("spans", "sentences"):
-        claim = row.get("layer") == "claim"
-        lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
-        claims = tuple(row["claims"]) if table == "sentences" else None
-        layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
-        run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
+def _keep(run: Run, table: str, rows: Rows) -> None:
+    """What the rules over whole tables need of shape-valid rows."""
+    for line, row in rows:
+        if table == "entities":
+            run.entities[row["id"]] = frozenset(row["aliases"])
+        elif table == "clusters":
+            run.clusters[row["id"]] = (line, tuple(row["claims"]))
+            run.conflicts.extend((line, c["cluster"], row["id"]) for c in row["conflicts_with"])
+        elif table in ("spans", "sentences"):
+            claim = row.get("layer") == "claim"
+            lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
+            claims = tuple(row["claims"]) if table == "sentences" else None
+            layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
+            run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
 
 
 def _check(run: Run, table: str, rows: Rows) -> None:
-    for line, row in rows:
-        _keep(run, table, line, row)
+    _keep(run, table, rows)
     for r in RULES.values():
         if table in r.on and run.has(*r.needs):
             run.incidents.extend(r.fn(run, table, rows))
@@ -211,11 +228,11 @@ def execute(run: Run) -> list[Incident]:
     gc.disable()
     try:
         for table in (t for t in RECORD if t in run.sources):
-            src, valid = run.sources[table], []
+            src, valid, record = run.sources[table], [], shape(RECORD[table])
             for line, row in src:
                 if table == "documents":
                     _document(run, line, row)
-                problems = shape(RECORD[table]).check(line, row, src.label, line in src.not_finite)
+                problems = record.check(line, row, src.label, line in src.not_finite)
                 run.incidents.extend(problems)
                 if problems and isinstance(row.get("id"), str):
                     run.broken.add(row["id"])

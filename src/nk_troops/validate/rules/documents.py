@@ -18,14 +18,13 @@ from ..run import Rows, Run, at
 @rule("passage-tiling", on="documents")
 def passage_tiling(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """Passages tile the text in order, one blank line apart, the title first."""
+    file = run.file(table)
     for line, doc in rows:
-        text, passages, file = doc["text"], doc["passages"], run.file(table)
-        pos = 0
+        text, passages, pos = doc["text"], doc["passages"], 0
         for i, p in enumerate(passages):
             if p["index"] != i or p["start"] != pos or p["end"] <= p["start"]:
-                yield at(
-                    "passage-tiling", file, line, doc, [p["index"], p["start"], p["end"]], [i, pos, "> start"], detail=f"passages[{i}]"
-                )
+                found = [p["index"], p["start"], p["end"]]
+                yield at("passage-tiling", file, line, doc, found, [i, pos, "> start"], detail=f"passages[{i}]")
             pos = p["end"] + len(PASSAGE_SEPARATOR)
             if i + 1 < len(passages) and text[p["end"] : pos] != PASSAGE_SEPARATOR:
                 yield at("passage-tiling", file, line, doc, text[p["end"] : pos], PASSAGE_SEPARATOR, detail=f"after passages[{i}]")
@@ -40,8 +39,8 @@ def raw_source(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """The raw file ``raw/`` + ``source_file`` (when the folder has raw/; the wheel's release has none) has
     the SHA-256 ``source_sha256`` names, and replaying each passage's edits over it gives the passage's text."""
     assert run.folder is not None
+    file = run.file(table)
     for line, doc in rows:
-        file = run.file(table)
         path, unsafe = safe_path(run.folder / "raw", doc["source_file"], file)
         data, problem = read_blob(path, f"raw/{doc['source_file']}") if path else (None, unsafe)
         if data is None:
@@ -56,26 +55,15 @@ def raw_source(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
         for p in doc["passages"]:
             body, have = replay(raw, from_dict(Passage, p)), doc["text"][p["start"] : p["end"]]
             if body != have:
-                yield at(
-                    "passage-text-mismatch",
-                    file,
-                    line,
-                    doc,
-                    have[:60],
-                    body[:60],
-                    start=p["start"],
-                    end=p["end"],
-                    detail=f"passages[{p['index']}]",
-                )
+                where = {"start": p["start"], "end": p["end"], "detail": f"passages[{p['index']}]"}
+                yield at("passage-text-mismatch", file, line, doc, have[:60], body[:60], **where)
 
 
 @rule("nested-wrong-document", on="documents")
 def nested_placement(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """Every record nested in a document row names that document."""
     for line, doc in rows:
+        own = doc["doc_id"]
         for key in DOCUMENT_LISTS:
-            for rec in doc[key]:
-                if rec["doc_id"] != doc["doc_id"]:
-                    yield at(
-                        "nested-wrong-document", run.file(table), line, rec, rec["doc_id"], doc["doc_id"], doc_id=doc["doc_id"], detail=key
-                    )
+            for rec in (r for r in doc[key] if r["doc_id"] != own):
+                yield at("nested-wrong-document", run.file(table), line, rec, rec["doc_id"], own, doc_id=own, detail=key)

@@ -32,9 +32,8 @@ def sentence_decision(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A sentence lists the claims inside it or gives a no-claim reason, never both, never neither."""
     for line, row in rows:
         if bool(row["claims"]) == (row["no_claim_reason"] is not None):
-            yield at(
-                "sentence-decision", run.file(table), line, row, [row["claims"], row["no_claim_reason"]], "claims or a reason, not both"
-            )
+            found = [row["claims"], row["no_claim_reason"]]
+            yield at("sentence-decision", run.file(table), line, row, found, "claims or a reason, not both")
 
 
 @rule("row-document-mismatch", on=("spans", "sentences"), needs=("documents",), finish=True)
@@ -47,15 +46,8 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     if rows is None:  # the table has been read: the nested records no row claimed
         for sid, (doc_line, doc_id, *_) in nested.items() if run.complete(table) else ():
             if sid not in run.broken:
-                yield at(
-                    "row-document-mismatch",
-                    run.file("documents"),
-                    doc_line,
-                    None,
-                    doc_id=doc_id,
-                    span_id=sid,
-                    detail=f"no row in {run.file(table)}",
-                )
+                where = {"doc_id": doc_id, "span_id": sid, "detail": f"no row in {run.file(table)}"}
+                yield at("row-document-mismatch", run.file("documents"), doc_line, None, **where)
         return
     for line, row in rows:
         twin = nested.pop(row["id"], None)
@@ -65,7 +57,7 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
             yield at("row-document-mismatch", run.file(table), line, row, detail=why)
 
 
-def _members(run: Run, owner: Kept, listed: list[str], column: str, layer: str, file: str) -> Iterator[Incident]:
+def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:
     where = {"doc_id": owner.doc_id, "span_id": owner.id, "start": owner.start, "end": owner.end, "detail": column}
     for ref in listed:
         k = run.by_id.get(ref)
@@ -75,9 +67,9 @@ def _members(run: Run, owner: Kept, listed: list[str], column: str, layer: str, 
             yield at("span-unknown", file, owner.line, None, ref, f"a {layer} id", **where)
         elif k.doc_id != owner.doc_id or not owner.start <= k.start <= k.end <= owner.end:
             yield at("claim-member-outside", file, owner.line, None, [ref, k.start, k.end], [owner.start, owner.end], **where)
-    inside = {k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)}
-    if inside.difference(listed) or len(set(listed)) != len(listed):  # one missing, or one listed twice
-        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed) | inside), **where)
+    inside = [k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)]
+    if any(ref not in listed for ref in inside) or len(set(listed)) != len(listed):  # one missing, or one listed twice
+        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed).union(inside)), **where)
 
 
 @rule("span-unknown", "claim-member-outside", "claim-members-mismatch", needs=("spans",))
@@ -120,9 +112,8 @@ def cluster_members(run: Run) -> Iterator[Incident]:
     for cid, (line, refs) in run.clusters.items():
         for ref in refs:
             if ref not in claims and ref not in run.broken and run.complete("spans"):
-                yield at(
-                    "cluster-members-mismatch", clusters, line, None, ref, "ids of claims naming this cluster", detail=f"cluster {cid}"
-                )
+                expected = "ids of claims naming this cluster"
+                yield at("cluster-members-mismatch", clusters, line, None, ref, expected, detail=f"cluster {cid}")
     for line, conflict, owner in run.conflicts:
         if conflict not in run.clusters:
             yield at("cluster-unknown", clusters, line, None, conflict, "an id of clusters.jsonl", detail=f"conflicts_with of {owner}")
