@@ -78,12 +78,8 @@ def release_info(folder: Path | None) -> dict[str, Any]:
 
 
 def incident_json(inc: Incident) -> dict[str, Any]:
-    """Every key always (null where absent), then message and hint."""
-    # provisional until v12's Incident.to_json() (every key, message, hint) is merged: fill what it leaves out
-    row = {k: None for k in FIELDS} | inc.to_json()
-    row.setdefault("message", inc.message())
-    row.setdefault("hint", CATALOGUE[inc.code].hint)
-    return row
+    """Every key always (null where absent), then message and hint: ``Incident.to_json``."""
+    return inc.to_json()
 
 
 def _capped(incidents: Sequence[Incident], max_per_code: int | None) -> list[Incident]:
