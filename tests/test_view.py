@@ -346,7 +346,8 @@ def test_readme_shows_the_screenshot_and_ci_runs_the_readme_test_command():
     assert "](docs/viewer.png)" in _viewer_section() and (ROOT / "docs/viewer.png").is_file()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command = readme.split("\n# 2. ", 1)[1].splitlines()[1]
-    assert command.startswith("(command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)) && ")
+    install = "(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)"
+    assert command.startswith(f"(command -v chromium >/dev/null || {install}) && ")
     assert (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()[-1] == command
 
 

@@ -40,7 +40,7 @@ FLAGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1100, "height": 960}
-INSTALL = "apt-get update && apt-get install -y chromium"
+INSTALL = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"
 
 
 def _alter(old: Path) -> None:
