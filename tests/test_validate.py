@@ -20,14 +20,13 @@ import pytest
 
 from nk_troops.incidents import CATALOGUE, Incident, IncidentError
 from nk_troops.model import Layer
-from nk_troops.paths import CARD, CONFIGS, CROISSANT, MANIFEST, data_file
+from nk_troops.paths import CARD, CONFIGS, CROISSANT, MANIFEST, content_hash, data_file
 from nk_troops.release.assemble import assemble
 from nk_troops.release.write import content_hash as build_content_hash
 from nk_troops.release.write import render_jsonl
 from nk_troops.schemas import features_yaml
 from nk_troops.validate import RULES, check_pair, check_predictions, check_release, reader, rules_table
 from nk_troops.validate.registry import BUILD_CODES, OTHER_COMMANDS, READER_CODES, SHAPE_CODES
-from nk_troops.validate.rules.release import content_hash
 from nk_troops.version import __version__
 
 ROOT = Path(__file__).resolve().parents[1]

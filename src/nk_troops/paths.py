@@ -9,6 +9,7 @@ validator's own reader (``validate/``) is for anything else.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from importlib import resources
@@ -25,6 +26,11 @@ MANIFEST = "manifest.json"
 CROISSANT = "croissant.json"
 FIGURE = "span_counts.png"
 RAW = "raw"
+
+
+def content_hash(digests: dict[str, str]) -> str:
+    """The release's content hash: one SHA-256 over its data files' names and SHA-256s (hex), sorted by name."""
+    return hashlib.sha256("".join(f"{name} {digests[name]}\n" for name in sorted(digests)).encode("utf-8")).hexdigest()
 
 
 def data_file(config: str) -> str:

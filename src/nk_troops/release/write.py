@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .. import paths
 from ..paths import CARD, CONFIGS, CROISSANT, FIGURE, LICENCE, MANIFEST, data_file
 from ..version import __version__
 from .assemble import Release
@@ -27,7 +28,7 @@ def sha256(data: bytes) -> str:
 
 def content_hash(data: dict[str, bytes]) -> str:
     """One hash over the data files (name and bytes): what the version must change with."""
-    return sha256("".join(f"{name} {sha256(data[name])}\n" for name in sorted(data)).encode("utf-8"))
+    return paths.content_hash({name: sha256(b) for name, b in data.items()})
 
 
 RESULTS_TABLE = Path("results") / "baselines.md"  # written by `nk-troops baseline --results --write`

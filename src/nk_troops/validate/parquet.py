@@ -16,16 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..incidents import Incident
-from ..paths import CONFIGS, data_file, parquet_file, split_rows, splits
+from ..paths import CARD, CONFIGS, parquet_file, read_release, split_rows, splits
 from ..schemas import decode_row, feature_tree, features_dict
-
-
-def _jsonl(path: Path) -> list[dict[str, Any]] | None:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError):
-        return None  # the JSONL's own incidents come from the main checks
+from .reader import safe_path
 
 
 def _features(schema: Any) -> Any:
@@ -39,14 +32,17 @@ def _config(folder: Path, config: str) -> list[Incident]:
     names = [parquet_file(config, split) for split in splits(config)]
     if not any((folder / n).exists() for n in names):
         return []
-    rows = _jsonl(folder / data_file(config))
-    if rows is None:
-        return []
+    rows = read_release(folder, (config,))[config]  # its JSONL is already known readable and of its shape
     import pyarrow.parquet as pq
 
     tree, out = feature_tree(config), []
     for split, expected in split_rows(config, rows).items():
-        path = folder / parquet_file(config, split)
+        path, unsafe = safe_path(folder, parquet_file(config, split), CARD)
+        if unsafe is not None or path is None:  # a link out of the folder: the manifest rule reports it, nothing is read
+            continue
+        if path.exists() and not path.is_file():  # a FIFO or a device would block or never end
+            out.append(Incident("parquet-unreadable", file=str(path), detail="not a regular file"))
+            continue
         try:
             table = pq.ParquetFile(path).read()  # not read_table: that imports pyarrow.dataset and pandas
         except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError

@@ -6,24 +6,18 @@ Every name these files hold is opened only inside the folder (``reader.safe_path
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ...incidents import Incident
-from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, data_file
+from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, content_hash, data_file
 from ...version import __version__
 from ..reader import Decoder, read_blob, safe_path, sha256_file
 from ..registry import rule
 from ..run import Run, at
 
 DATA_FILES = [data_file(c) for c in CONFIGS]
-
-
-def content_hash(digests: dict[str, str]) -> str:
-    """The release's content hash: one SHA-256 over the data files' names and SHA-256s (as the build writes it)."""
-    return hashlib.sha256("".join(f"{name} {digests[name]}\n" for name in sorted(digests)).encode("utf-8")).hexdigest()
 
 
 def _digest(run: Run, name: Any, listed_in: str) -> tuple[str | None, int, Incident | None]:
