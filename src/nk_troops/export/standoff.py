@@ -13,7 +13,6 @@ into wrong offsets.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 from ..incidents import Incident, IncidentError
 from ..model import Passage, from_dict, replay
 from ..paths import CONFIGS, RAW, data_file, read_release
+from ..release.write import render_jsonl as jsonl  # the rows as the release writes them
+from ..release.write import sha256
 from ..text import CONTEXT, PASSAGE_SEPARATOR
 from ..version import __version__
 from .common import DocView, Output
@@ -40,15 +41,6 @@ then rebuild the full release rows:
 
 A page whose SHA-256 differs is reported (rehydrate-page-mismatch) and nothing is written.
 """
-
-
-def jsonl(rows: list[dict[str, Any]]) -> bytes:
-    """Rows as the release writes them (release/write.py): one compact JSON object a line, UTF-8."""
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def strip(value: Any) -> Any:
