@@ -48,25 +48,22 @@ def evaluate_source(
     """Score predicted spans against the gold release (default: the installed one; a folder given is validated
     first). Returns the typed ``evaluate.Report`` (per layer, per attribute, ``to_dict()``); raises
     ``IncidentError`` on bad input and ``evaluate.EvaluationError`` (with a ``code``) when scoring is refused."""
+    from .. import validate
     from ..incidents import IncidentError
     from ..model import Layer
     from ..paths import release_dir
-    from ..validate import Report, check_predictions
-    from .score import check_gold, load_gold, restrict, score
+    from .score import check_gold, check_predictions, load_gold, restrict, score
 
     folder = release_dir() if gold is None else Path(gold)
     if gold is not None and (incidents := check_gold(folder)):
         raise IncidentError(incidents)
     if is_path(predictions):
-        from .score import read_jsonl
-
-        report = check_predictions(Path(predictions), folder)
-        records = [] if report.incidents else [r for _, r in read_jsonl(Path(predictions))[0]]
+        records, incidents = check_predictions(Path(predictions), folder)
     else:
         records, incidents = rows(predictions)
-        report = Report(incidents) if incidents else check_predictions(records, folder, name=PREDICTIONS)
-    if report.incidents:
-        raise IncidentError(report.incidents)
+        incidents = incidents or validate.check_predictions(records, folder, name=PREDICTIONS).incidents
+    if incidents:
+        raise IncidentError(incidents)
     scored = tuple(Layer) if layers is None else tuple(Layer(layer) for layer in layers)
     return score(*restrict(load_gold(folder), records, folds), scored)
 
