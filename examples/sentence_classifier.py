@@ -22,22 +22,14 @@ from sklearn.metrics import f1_score
 from sklearn.pipeline import make_pipeline
 
 import nk_troops
-from nk_troops.evaluate import evaluate_file, render_text
+from nk_troops.evaluate import render_text
 from nk_troops.model import Layer
-from nk_troops.paths import release_dir
-
-
-def folds(dataset):
-    """(train, test) per fold: every row carries `fold`, one per document."""
-    for k in sorted(set(dataset["fold"])):
-        yield dataset.filter(lambda row, k=k: row["fold"] != k), dataset.filter(lambda row, k=k: row["fold"] == k)
 
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "predictions-claims.jsonl")
-    sentences = nk_troops.load("sentences", split="test")
     gold, predicted, predictions = [], [], []
-    for train, test in folds(sentences):
+    for train, test in nk_troops.folds("sentences"):  # five (train, test) pairs, one document held out each
         model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LogisticRegression(class_weight="balanced", max_iter=1000))
         model.fit(train["text"], [bool(c) for c in train["claims"]])
         calls = model.predict(test["text"])
@@ -52,7 +44,7 @@ def main() -> None:
     )
     out.write_text("".join(json.dumps(p) + "\n" for p in predictions), encoding="utf-8")
     print(f"wrote {len(predictions)} predicted claim spans to {out}")
-    print(render_text(evaluate_file(out, release_dir(), layers=[Layer.CLAIM])))
+    print(render_text(nk_troops.evaluate(out, layers=[Layer.CLAIM])))  # checks the file first: bad input raises
 
 
 if __name__ == "__main__":

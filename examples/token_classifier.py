@@ -21,20 +21,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 import nk_troops
+from nk_troops import release_dir
 from nk_troops.bio import decode_bio
-from nk_troops.evaluate import evaluate_file, render_text
+from nk_troops.evaluate import render_text
 from nk_troops.evaluate.bootstrap import bootstrap_file
 from nk_troops.evaluate.bootstrap import render_text as render_bootstrap
 from nk_troops.model import Layer
-from nk_troops.paths import release_dir
 
 LAYER = Layer.FIGURE
-
-
-def folds(dataset):
-    """(train, test) per fold: every row carries `fold`, one per document."""
-    for k in sorted(set(dataset["fold"])):
-        yield dataset.filter(lambda row, k=k: row["fold"] != k), dataset.filter(lambda row, k=k: row["fold"] == k)
 
 
 def features(tokens: list[str], i: int) -> dict:
@@ -50,10 +44,9 @@ def features(tokens: list[str], i: int) -> dict:
 
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else f"predictions-{LAYER.value}s.jsonl")
-    tokens = nk_troops.load("tokens", split="test")
-    names = tokens.features[f"{LAYER}_tags"].feature.names  # ['O', 'B-figure', 'I-figure']
     predictions = []
-    for train, test in folds(tokens):
+    for train, test in nk_troops.folds("tokens"):  # five (train, test) pairs, one document held out each
+        names = train.features[f"{LAYER}_tags"].feature.names  # ['O', 'B-figure', 'I-figure']
         x = [features(row["tokens"], i) for row in train for i in range(len(row["tokens"]))]
         y = [names[tag] for row in train for tag in row[f"{LAYER}_tags"]]
         model = make_pipeline(DictVectorizer(), LogisticRegression(max_iter=1000)).fit(x, y)
@@ -64,7 +57,7 @@ def main() -> None:
     out.write_text("".join(json.dumps(p) + "\n" for p in predictions), encoding="utf-8")
     print(f"wrote {len(predictions)} predicted {LAYER.value} spans to {out}")
 
-    report = evaluate_file(out, release_dir(), layers=[LAYER])  # checks the file first: bad input raises, never scores
+    report = nk_troops.evaluate(out, layers=[LAYER])  # checks the file first: bad input raises, never scores
     print(render_text(report))
     print()
     print(render_bootstrap(bootstrap_file(out, release_dir(), [LAYER], None, 1000, 0), 1000, 0))
