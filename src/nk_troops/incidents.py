@@ -419,14 +419,3 @@ def render_text(incidents: list[Incident], max_per_code: int | None = None) -> s
 def _printable(text: str) -> str:
     """A lone surrogate quoted from bad input (JSON allows ``\\ud800``) escaped, so a UTF-8 stream can print it."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def render_json(incidents: list[Incident], max_per_code: int | None = None) -> str:
-    shown: Counter[str] = Counter()
-    kept = []
-    for inc in incidents:
-        shown[inc.code] += 1
-        if max_per_code is None or shown[inc.code] <= max_per_code:
-            kept.append(inc.to_json())
-    counts = dict(sorted(shown.items()))
-    return _printable(json.dumps({"incidents": kept, "counts": counts, "total": len(incidents)}, ensure_ascii=False, indent=1))

@@ -20,7 +20,6 @@ from .score import (
     evaluate_file,
     load_gold,
     read_jsonl,
-    render_json,
     render_text,
     score,
 )
@@ -36,7 +35,6 @@ __all__ = [
     "evaluate_source",
     "load_gold",
     "read_jsonl",
-    "render_json",
     "render_text",
     "score",
 ]

@@ -23,7 +23,6 @@ layers, or predictions on documents the gold does not hold, is refused
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -363,7 +362,3 @@ def render_text(report: Report) -> str:
         b = report.clusters
         lines += ["", f"claim clusters (B-cubed over {b.claims} matched claims): P {b.precision:.3f}  R {b.recall:.3f}  F1 {b.f1:.3f}"]
     return "\n".join(lines)
-
-
-def render_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=1)
