@@ -13,7 +13,7 @@ import nk_troops
 from nk_troops.evaluate import EvaluationError, score
 from nk_troops.incidents import IncidentError
 from nk_troops.paths import release_dir, splits
-from nk_troops.validate.parquet import parquet_rows
+from nk_troops.validate.rules.release import parquet_rows
 
 RELEASE = release_dir()
 SPANS = [json.loads(line) for line in (RELEASE / "spans.jsonl").open(encoding="utf-8")]
@@ -83,7 +83,7 @@ def test_parquet_rows_report_a_differing_file(tmp_path) -> None:
 
     folder = tmp_path / "release"
     shutil.copytree(RELEASE, folder)
-    assert parquet_rows(folder) == []
+    assert list(parquet_rows(folder)) == []
     (folder / "spans" / "fold1_test-00000-of-00001.parquet").unlink()
     shutil.copy(folder / "spans" / "fold0_test-00000-of-00001.parquet", folder / "spans" / "fold3_test-00000-of-00001.parquet")
     (folder / "tokens" / "test-00000-of-00001.parquet").write_bytes(b"not parquet")
@@ -93,7 +93,7 @@ def test_parquet_rows_report_a_differing_file(tmp_path) -> None:
         ("parquet-unreadable", "spans/fold1_test-00000-of-00001.parquet"),
         ("parquet-unreadable", "tokens/test-00000-of-00001.parquet"),
     ]
-    assert parquet_rows(tmp_path) == []  # a folder of JSONL only has nothing to compare
+    assert list(parquet_rows(tmp_path)) == []  # a folder of JSONL only has nothing to compare
 
 
 def test_evaluate_takes_every_source_and_names_or_ids_alike(tmp_path, cache) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops.incidents import CATALOGUE, Incident, IncidentError
+from nk_troops.incidents import CATALOGUE, OTHER_COMMANDS, Incident, IncidentError
 from nk_troops.model import Layer
 from nk_troops.paths import CARD, CONFIGS, CROISSANT, MANIFEST, content_hash, data_file
 from nk_troops.release.assemble import assemble
@@ -26,7 +26,7 @@ from nk_troops.release.write import content_hash as build_content_hash
 from nk_troops.release.write import render_jsonl
 from nk_troops.schemas import features_yaml
 from nk_troops.validate import RULES, check_pair, check_predictions, check_release, reader, rules_table
-from nk_troops.validate.registry import BUILD_CODES, OTHER_COMMANDS, READER_CODES, SHAPE_CODES
+from nk_troops.validate.registry import READER_CODES, SHAPE_CODES
 from nk_troops.version import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -389,7 +389,7 @@ def test_every_catalogue_code_has_a_fixture() -> None:
 
 
 def test_every_code_belongs_to_exactly_one_rule_or_pass() -> None:
-    owners = [("(reader)", READER_CODES), ("(shape)", SHAPE_CODES), ("(build)", BUILD_CODES)]
+    owners = [("(reader)", READER_CODES), ("(shape)", SHAPE_CODES)]
     owners += [(f"({command})", codes) for command, codes in OTHER_COMMANDS.items()] + [(r.name, r.codes) for r in RULES.values()]
     claimed = [code for _, codes in owners for code in codes]
     assert sorted(claimed) == sorted(CATALOGUE), {c: [o for o, cs in owners if c in cs] for c in set(claimed) ^ set(CATALOGUE)}
@@ -470,3 +470,18 @@ def test_cli_exit_codes(sealed: Path, tmp_path: Path) -> None:
 def test_cli_json_caps_repeats_per_code(tmp_path: Path) -> None:
     out = json.loads(_cli(str(_laid_over(tmp_path, INVALID / "file-bom.jsonl")), "--format", "json", "--max-errors", "1").stdout)
     assert out["counts"] == {"file-bom": 1} and len(out["incidents"]) == 1
+
+
+def test_rows_in_any_order_meet_the_records_their_documents_nest() -> None:
+    """documents.jsonl is read in step with the rows: a row is compared with its nested record whether its
+    document comes before it or after it, and a row naming no document is reported once every one is read."""
+    rows = {c: [json.loads(line) for line in (RELEASE / data_file(c)).read_text(encoding="utf-8").splitlines()] for c in CONFIGS}
+    assert check_pair(rows["documents"][::-1], rows["spans"][::-1], rows["sentences"][::-1]).ok
+    claim = rows["documents"][0]["claims"][0]
+    claim["hedged"] = not claim["hedged"]
+    spans = rows["spans"][::-1] + [rows["spans"][0] | {"id": "nk999-clm-01", "doc_id": "nk999"}]
+    report = check_pair(rows["documents"], spans, rows["sentences"][::-1])
+    line = next(n for n, r in enumerate(spans, start=1) if r["id"] == claim["id"])
+    got = [(i.code, i.line, i.span_id) for i in report.incidents]
+    unknown = [("document-unknown", len(spans), "nk999-clm-01"), ("row-document-mismatch", len(spans), "nk999-clm-01")]
+    assert sorted(got) == sorted([("row-document-mismatch", line, claim["id"]), *unknown])

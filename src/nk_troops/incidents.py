@@ -298,7 +298,7 @@ CATALOGUE: dict[str, Entry] = {
         "predictions name documents the gold does not hold",
         "Score against the release the predictions were made for, or drop the other documents' rows.",
     ),
-    # validate/parquet.py (a14): the Parquet copy of a config
+    # validator: the Parquet copy of a config (validate/rules/release.py)
     "parquet-unreadable": Entry("a Parquet file is missing or cannot be read", "Rebuild the release (nk-troops build)."),
     "parquet-rows-mismatch": Entry(
         "a config's Parquet rows differ from its JSONL rows", "Rebuild the release (nk-troops build); the JSONL is the reviewable source."
@@ -340,6 +340,22 @@ CATALOGUE: dict[str, Entry] = {
         "a file's SHA-256 differs from the one croissant.json records", "Rebuild the release instead of editing its files."
     ),
 }
+
+
+# The codes no validator rule raises, by the command that reports them itself (its tests assert each one);
+# docs/VALIDATION.md lists them, and a test checks that every code has exactly one owner.
+OTHER_COMMANDS = {
+    "build": (
+        "recipe-invalid", "recipe-raw-mismatch", "recipe-line-range", "recipe-overlap", "recipe-uncovered", "recipe-join",
+        "recipe-passage-type", "recipe-edit", "recipe-passage-text", "annotation-invalid", "anchor-not-found",
+        "anchor-ambiguous", "anchor-mismatch", "figure-unexplained", "quote-mark-unexplained", "span-token-misaligned",
+        "project-not-found", "documents-invalid", "document-recipe-missing", "document-annotations-missing",
+        "document-undeclared", "file-too-deep", "argument-invalid", "path-symlink", "build-write-failed",
+    ),
+    "evaluate": ("gold-empty", "gold-mismatch"),
+    "export": tuple(c for c in CATALOGUE if c.startswith(("export-", "ls-", "standoff-", "rehydrate-"))),
+    "view": tuple(c for c in CATALOGUE if c.startswith("view-")),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

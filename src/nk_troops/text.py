@@ -15,11 +15,17 @@ QUOTE_MARKS = '“”‘’"'
 PRONOUNS = frozenset(["he", "she", "they", "it", "him", "her", "them", "his", "its", "their"])
 REPORTING_CUES = ("said", "says", "stated", "noted", "added", "told", "claimed", "citing", "according to", "acknowledged")
 
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
-    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion "
-    "dozen half first second third fourth fifth sixth seventh eighth ninth tenth once twice single"
-).split()
+# Number words, defined once: the figure rule reads a span's value with them; the build's completeness
+# check and the CRF baseline look for NUMBER_WORDS in the text.
+UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+UNITS += [w + "teen" for w in "thir four fif six seven eigh nine".split()]  # (0..19)
+ORDINALS = [w + "th" for w in UNITS]  # corrected below where English is irregular
+ORDINALS[:4], ORDINALS[5], ORDINALS[8:10], ORDINALS[12] = ["zeroth", "first", "second", "third"], "fifth", ["eighth", "ninth"], "twelfth"
+TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+NUMBER_VALUES = {w: i for i, w in enumerate(UNITS)} | {w: i for i, w in enumerate(ORDINALS)} | {"dozen": 12, "hundred": 100}
+NUMBER_VALUES |= TENS | {w[:-1] + "ieth": v for w, v in TENS.items()} | {"hundredth": 100}
+NUMBER_WORDS = (*UNITS, *TENS, *SCALES, "dozen", "half", *ORDINALS[1:11], "once", "twice", "single")
 
 # Words whose full stop never ends a sentence (single capitals, as in "Michael R. Turner", too).
 ABBREVIATIONS = frozenset(

@@ -7,7 +7,7 @@ the features under the ``huggingface`` key exactly as ``datasets`` writes it, so
 card. The JSONL files stay the reviewable form and the source of the content hash:
 Parquet bytes name the pyarrow that wrote them (``created_by``), so the test extra
 pins that pyarrow and ``validate`` compares Parquet to JSONL by content
-(``validate/parquet.py``).
+(``validate/rules/release.py``).
 
 ``pyarrow`` is imported here only, never by ``import nk_troops``.
 """

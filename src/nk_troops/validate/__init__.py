@@ -1,8 +1,8 @@
 """The validator: every incident of a release folder, a documents/spans pair or a set of predictions.
 
-A source is a ``Path`` or a sequence of row dicts already in memory (numbered as lines
-1.., labelled by ``name=``). Nothing raises on bad input: problems are incidents, and
-``Report.unusable`` says that a path the caller gave does not exist (exit status 2).
+A source is a ``Path`` or a sequence of row dicts already in memory (numbered as lines 1.., labelled
+by ``name=``). Nothing raises on bad input: problems are incidents, and ``Report.unusable`` says that
+a path the caller gave does not exist (exit status 2).
 """
 
 from __future__ import annotations
@@ -86,14 +86,10 @@ def check(source: Any, gold: Path | str | None = None) -> Report:
     dicts, a ``datasets.Dataset``, a pandas DataFrame) is predicted spans, checked against the gold
     documents (default: the installed release). Never raises on bad data."""
     gold = None if gold is None else Path(gold)
-    if is_path(source) and Path(source).is_dir():
-        return check_release(Path(source))
     if is_path(source):
-        return check_predictions(Path(source), gold)
-    records, incidents = rows(source)
-    if incidents:  # the DataFrame's own shape failed: its rows are not worth checking further
-        return Report(incidents)
-    return check_predictions(records, gold, name=PREDICTIONS)
+        return check_release(Path(source)) if Path(source).is_dir() else check_predictions(Path(source), gold)
+    records, incidents = rows(source)  # a DataFrame failing its own shape: its rows are not worth checking further
+    return Report(incidents) if incidents else check_predictions(records, gold, name=PREDICTIONS)
 
 
 __all__ = ["RULES", "Report", "check", "check_pair", "check_predictions", "check_release", "rules_table"]

@@ -1,10 +1,9 @@
-"""Reading untrusted files: every way a file or a line can be unreadable becomes an incident.
+"""Reading untrusted files: every way a file or a line can be unreadable is an incident.
 
-A file is opened only as a regular file (never a FIFO or device) and read with a size cap;
-a name taken from a file is opened only if it is relative, normalised and stays inside
-its folder, also through symlinks (``safe_path``). JSONL is read line by line; each line
-is decoded by the standard library, made strict: a duplicate key, a number too long to
-convert and nesting too deep for the parser are incidents at that line, never exceptions.
+A file is opened only as a regular file (never a FIFO or device) and read with a size cap; a name
+taken from a file is opened only when it is relative, normalised and inside its folder, symlinks
+followed (``safe_path``). Each JSONL line is decoded by the standard library, made strict: a duplicate
+key, a number too long to convert and nesting too deep for the parser are incidents at that line.
 """
 
 from __future__ import annotations
@@ -43,32 +42,23 @@ def _number(literal: str) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-class Decoder:
-    """Strict JSON: ``decode`` gives (value, incident code, detail); ``not_finite`` says whether the text held
-    NaN or Infinity (kept as floats, for the shape pass to name the record and field)."""
+_JSON = json.JSONDecoder(object_pairs_hook=_object, parse_float=_number)  # NaN, Infinity: floats, for the shape pass
 
-    def __init__(self) -> None:
-        self.not_finite = False
-        self._json = json.JSONDecoder(object_pairs_hook=_object, parse_constant=self._constant, parse_float=_number)
 
-    def _constant(self, name: str) -> float:
-        self.not_finite = True
-        return float(name)
-
-    def decode(self, text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
-        """``ended``: the text ended with a line break (else an error at its end means it was cut off)."""
-        self.not_finite = False
-        try:
-            return self._json.decode(text), None, None
-        except _Duplicate as exc:
-            return None, "json-duplicate-key", str(exc)
-        except json.JSONDecodeError as exc:
-            truncated = not ended and exc.pos >= len(text.rstrip()) - 1
-            return None, "json-truncated" if truncated else "json-malformed", f"column {exc.colno}: {exc.msg}"
-        except RecursionError:
-            return None, "json-too-deep", None
-        except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
-            return None, "json-number-too-long", str(exc)[:80]
+def decode(text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
+    """(value, incident code, detail) of a JSON text; ``ended``: it ended with a line break (else an error at
+    its end means it was cut off)."""
+    try:
+        return _JSON.decode(text), None, None
+    except _Duplicate as exc:
+        return None, "json-duplicate-key", str(exc)
+    except json.JSONDecodeError as exc:
+        truncated = not ended and exc.pos >= len(text.rstrip()) - 1
+        return None, "json-truncated" if truncated else "json-malformed", f"column {exc.colno}: {exc.msg}"
+    except RecursionError:
+        return None, "json-too-deep", None
+    except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
+        return None, "json-number-too-long", str(exc)[:80]
 
 
 def safe_path(folder: Path, name: Any, file: str) -> tuple[Path | None, Incident | None]:
@@ -88,24 +78,22 @@ def _open(path: Path, label: str) -> tuple[Any, Incident | None]:
     """An open binary file, or the incident that says why not (a FIFO is opened without blocking, then refused)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        return None, Incident(
-            "file-not-regular" if exc.errno in (6, 21) else "file-missing", file=label, detail=exc.strerror
-        )  # ENXIO, EISDIR
+    except OSError as exc:  # ENXIO, EISDIR: a socket or a folder
+        return None, Incident("file-not-regular" if exc.errno in (6, 21) else "file-missing", file=label, detail=exc.strerror)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         return None, Incident("file-not-regular", file=label)
     return os.fdopen(fd, "rb"), None
 
 
-def read_blob(path: Path, label: str, cap: int = BLOB_CAP) -> tuple[bytes | None, Incident | None]:
+def read_blob(path: Path, label: str) -> tuple[bytes | None, Incident | None]:
     """A whole small file, or the incident that says why not."""
     f, problem = _open(path, label)
     if f is None:
         return None, problem
     with f:
-        data = f.read(cap + 1)
-    return (data, None) if len(data) <= cap else (None, Incident("file-too-large", file=label, expected=f"at most {cap} bytes"))
+        data = f.read(BLOB_CAP + 1)
+    return (data, None) if len(data) <= BLOB_CAP else (None, Incident("file-too-large", file=label, expected=f"at most {BLOB_CAP} bytes"))
 
 
 def sha256_file(path: Path, label: str) -> tuple[str | None, int, Incident | None]:
@@ -132,7 +120,7 @@ class Source:
     rows: Sequence[Any] | None = None
     incidents: list[Incident] = field(default_factory=list)
     complete: bool = True  # every line was read and decoded: an id missing from it is really missing
-    not_finite: set[int] = field(default_factory=set)  # lines holding NaN or Infinity
+    not_finite: set[int] = field(default_factory=set)  # lines that may hold NaN or Infinity
     nested: bool = False  # no file: the records nested in the documents are the table (sentences of a pair)
     may_be_empty: bool = False  # (predictions: a model may predict nothing)
 
@@ -141,14 +129,13 @@ class Source:
         self.complete &= code == "file-bom"
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        records, decoder = 0, Decoder()
-        texts = self._lines() if self.path is not None else self._rows() if not self.nested else iter(())
-        for n, text, ended in texts:
-            obj, code, detail = decoder.decode(text, ended)
+        records = 0
+        for n, text, ended in self._lines() if self.path is not None else self._rows():
+            obj, code, detail = decode(text, ended)
             if code is not None or not isinstance(obj, dict):
                 self._fail(code or "json-not-object", n, detail, found=None if code else type(obj).__name__)
                 continue
-            if decoder.not_finite:
+            if "NaN" in text or "Infinity" in text:
                 self.not_finite.add(n)
             records += 1
             yield n, obj
@@ -177,8 +164,7 @@ class Source:
             if bom:
                 self._fail("file-bom", 1)
             f.seek(len(bom))
-            blank: list[int] = []  # a blank line is an error only when a record follows it
-            read = 0
+            blank, read = [], 0  # a blank line is an error only when a record follows it
             for n, raw in enumerate(iter(lambda: f.readline(LINE_CAP), b""), start=1):
                 if (read := read + len(raw)) > DATA_CAP or (len(raw) == LINE_CAP and not raw.endswith(b"\n")):
                     return self._fail("file-too-large", n, expected=f"files of {DATA_CAP} bytes, lines of {LINE_CAP} at most")

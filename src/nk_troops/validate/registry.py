@@ -1,9 +1,9 @@
 """The rule registry: each rule is one function, registered with the codes it may raise and the inputs it needs.
 
-A rule ``on`` a table runs once per shape-valid row of it, ``fn(run, table, line, row)``
-(with ``finish``, once more when the table has been read, with line and row None); a
-rule ``on`` nothing runs once after every file is read, ``fn(run)``. A rule runs when
-all the inputs it ``needs`` were given. ``rules_table`` renders the registry for
+A rule ``on`` a table runs over its shape-valid rows a chunk at a time, ``fn(run, table, rows)``
+(only over the rows of one ``layer``, when given; with ``finish``, once more when the table has
+been read, rows None); a rule ``on`` nothing runs once after every file is read, ``fn(run)``. A rule
+runs when all the inputs it ``needs`` were given. ``rules_table`` renders the registry for
 docs/VALIDATION.md (a test keeps that file in step).
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..incidents import CATALOGUE, Incident
+from ..incidents import CATALOGUE, OTHER_COMMANDS, Incident
 
 # codes raised before any rule: by the reader (reader.py) and the shape pass (shape.py)
 READER_CODES = (
@@ -21,20 +21,6 @@ READER_CODES = (
     "json-truncated", "json-not-object", "json-duplicate-key", "json-too-deep", "json-number-too-long", "path-unsafe",
 )  # fmt: skip
 SHAPE_CODES = tuple(code for code in CATALOGUE if code.startswith("schema-"))
-# codes only the build raises (recipes, anchors, completeness, the tokens view, clusters)
-BUILD_CODES = (
-    "recipe-invalid", "recipe-raw-mismatch", "recipe-line-range", "recipe-overlap", "recipe-uncovered", "recipe-join",
-    "recipe-passage-type", "recipe-edit", "recipe-passage-text", "annotation-invalid", "anchor-not-found",
-    "anchor-ambiguous", "anchor-mismatch", "figure-unexplained", "quote-mark-unexplained", "span-token-misaligned",
-    "project-not-found", "documents-invalid", "document-recipe-missing", "document-annotations-missing",
-    "document-undeclared", "file-too-deep", "argument-invalid", "path-symlink", "build-write-failed",
-)  # fmt: skip
-# codes of the other commands, which report them themselves (their tests assert each one)
-OTHER_COMMANDS = {
-    "evaluate": ("gold-empty", "gold-mismatch"),
-    "export": tuple(c for c in CATALOGUE if c.startswith(("export-", "ls-", "standoff-", "rehydrate-"))),
-    "view": tuple(c for c in CATALOGUE if c.startswith("view-")),
-}
 
 
 @dataclass(frozen=True)
@@ -45,16 +31,17 @@ class Rule:
     needs: tuple[str, ...]
     fn: Callable[..., Iterable[Incident]]
     finish: bool = False
+    layer: str | None = None
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(*codes: str, on: tuple[str, ...] | str = (), needs: tuple[str, ...] = (), finish: bool = False) -> Callable[[Any], Any]:
+def rule(*codes: str, on: tuple[str, ...] | str = (), needs: tuple[str, ...] = (), finish: bool = False, layer: str | None = None) -> Any:
     def register(fn: Callable[..., Iterable[Incident]]) -> Callable[..., Iterable[Incident]]:
         if unknown := [c for c in codes if c not in CATALOGUE]:
             raise KeyError(f"rule {fn.__name__} raises codes not in the catalogue: {unknown}")
-        RULES[fn.__name__] = Rule(fn.__name__, (on,) if isinstance(on, str) else on, codes, needs, fn, finish)
+        RULES[fn.__name__] = Rule(fn.__name__, (on,) if isinstance(on, str) else on, codes, needs, fn, finish, layer)
         return fn
 
     return register
@@ -67,8 +54,8 @@ def rules_table() -> str:
     lines.append(f"| (shape) | every record against its JSON Schema (schema/) | {_codes(SHAPE_CODES)} | every file | |")
     for r in RULES.values():
         summary = " ".join((r.fn.__doc__ or "").split())  # the docstring, on one line
-        lines.append(f"| `{r.name}` | {summary} | {_codes(r.codes)} | {', '.join(r.on) or 'once'} | {', '.join(r.needs)} |")
-    lines.append(f"| (build only) | raised by `nk-troops build`, never by the validator | {_codes(BUILD_CODES)} | | |")
+        on = ", ".join(r.on) + (f" ({r.layer}s)" if r.layer else "")
+        lines.append(f"| `{r.name}` | {summary} | {_codes(r.codes)} | {on or 'once'} | {', '.join(r.needs)} |")
     for command, codes in OTHER_COMMANDS.items():
         lines.append(f"| ({command}) | raised by `nk-troops {command}`, never by the validator | {_codes(codes)} | | |")
     return "\n".join(lines) + "\n"

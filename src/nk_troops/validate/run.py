@@ -1,10 +1,10 @@
-"""One validation run: each input read once, in ``ORDER``, a chunk of rows at a time; the shape pass
-first, then every row rule that applies; the rules over whole tables last.
+"""One validation run, document by document.
 
-A rule over spans can so look up the documents, entities and clusters already read.
-What the rules over whole tables need is kept small (``Kept``: a span's place and lists,
-not its text), and a nested record is kept, as its ``form``, only until its row has been
-compared with it: a million spans fit in memory.
+Each file is read once and its rows are checked in file order: entities and clusters first (the span
+rules look them up), then documents.jsonl in step with spans.jsonl and sentences.jsonl. A span or
+sentence row is checked once the document it names has been read, and compared there with the record
+of its id that the document nests. A release's rows follow its documents, so a run holds one document's
+nested records at a time; of the rows, it keeps only what the rules over whole tables need (``Kept``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import bisect
 import gc
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -22,67 +23,24 @@ from typing import Any, NamedTuple
 from .. import model
 from ..incidents import Incident
 from ..schemas import DOCUMENT_LISTS
-from ..text import CONTEXT
 from .reader import Source
 from .registry import RULES
 from .shape import shape
 
 # table -> the record type of its rows (a key of schemas.RECORDS), in the order tables are read
-RECORD = dict(documents="document", entities="entity", clusters="cluster", spans="span", sentences="sentence")
+RECORD = dict(entities="entity", clusters="cluster", documents="document", spans="span", sentences="sentence")
 RECORD |= dict(tokens="tokenized_sentence", predictions="prediction")
 CHUNK = 4096  # rows handed to the row rules at a time
 Rows = list[tuple[int, dict[str, Any]]]  # (line, shape-valid row)
 NESTED = {"spans": [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)], "sentences": ["sentences"]}
-_SPAN_COLUMNS = {layer.value: ("layer", *(c for c, _, _, has in model.flat_span_columns() if layer in has)) for layer in model.Layer}
-_SPAN_COLUMNS["spans"] = ("layer", *(c for c, *_ in model.flat_span_columns()))  # (of a record without a known layer)
-_SENTENCE_COLUMNS = tuple(DOCUMENT_LISTS["sentences"].__annotations__)
-_PLAIN = ("figures", "quotes", "claims", "speaker_span", "cue_span", "claimant_span")  # lists and mentions
-_TEXT = ("text", "prefix", "suffix")  # in the order form() compares them
-
-
-class _Form(NamedTuple):
-    """Where a record's form finds its values: the columns of its layer (the ``others`` must be null), the
-    lists and mentions among them (``plain``), and text, prefix and suffix (in the order form() compares them)."""
-
-    columns: tuple[str, ...]
-    others: tuple[str, ...]
-    plain: list[int]
-    texts: list[int]
-
-
-def _layout(columns: tuple[str, ...]) -> _Form:
-    others = tuple(c for c in _SPAN_COLUMNS["spans"] if c not in columns) if "layer" in columns else ()
-    plain = [i for i, c in enumerate(columns) if c in _PLAIN]
-    return _Form(columns, others, plain, [columns.index(c) for c in _TEXT if c in columns])
-
-
-_FORMS = {key: _layout(cols) for key, cols in _SPAN_COLUMNS.items()} | {"sentence": _layout(_SENTENCE_COLUMNS)}
-SAME = "<the document text there>"
+_TWIN = {"spans": ("layer", *(c for c, *_ in model.flat_span_columns())), "sentences": tuple(model.Sentence.__annotations__)}
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def form(table: str, rec: dict[str, Any], text: str | None, kept: bool = False) -> tuple:
-    """A span or sentence as a row and its nested twin must share it, in one tuple: the columns of its layer,
-    whether the others are null, mentions as (start, end, number of keys), lists as tuples, text, prefix and
-    suffix ``SAME`` when they are the document ``text`` at its offsets. A ``kept`` form (of a nested record,
-    until its row is read) holds its strings interned: a million of them fit in memory, their many repeated
-    values stored once."""
-    layer = rec.get("layer") if table == "spans" else "sentence"
-    f = _FORMS.get(layer, _FORMS["spans"]) if type(layer) is str else _FORMS["spans"]  # type: ignore[call-overload]
-    values = list(map(rec.get, f.columns))
-    others = list(map(rec.get, f.others))
-    values.append(others.count(None) == len(others))
-    for i in f.plain:
-        if type(v := values[i]) is list:
-            values[i] = tuple(sys.intern(x) if kept and type(x) is str else x for x in v)
-        elif type(v) is dict:
-            values[i] = (v.get("start"), v.get("end"), len(v))
-    start, end = rec.get("start"), rec.get("end")
-    if type(start) is int and type(end) is int and text is not None:
-        at = (text[start:end], text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT])
-        for i, want in zip(f.texts, at, strict=False):
-            values[i] = SAME if values[i] == want else values[i]
-    return tuple(sys.intern(v) if type(v) is str else v for v in values) if kept else tuple(values)
+def twin(table: str, rec: dict[str, Any]) -> list:
+    """What a span or sentence row and the record of its id nested in a document share: every column's
+    value (a nested span has only its layer's columns; a shape-valid row has the others null)."""
+    return list(map(rec.get, _TWIN[table]))
 
 
 def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
@@ -128,7 +86,8 @@ class Run:
     entities: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> aliases
     clusters: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)  # id -> (line, claims)
     conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, cluster named, cluster naming it)
-    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, *form)
+    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, twin)
+    waiting: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # rows whose nested record is not read yet
     kept: dict[str, list[Kept]] = field(default_factory=lambda: defaultdict(list))
     broken: set[str] = field(default_factory=set)  # ids of records that failed their shape: reported once
     seen: dict[str, dict[Any, int]] = field(default_factory=lambda: defaultdict(dict))  # per table, id -> first line
@@ -171,31 +130,24 @@ class Run:
         return [k for k in spans[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)] if k.end <= end]
 
 
-def _ints(p: dict[str, Any]) -> bool:
-    return type(p.get("start")) is int and type(p.get("end")) is int
-
-
 def _document(run: Run, line: int, row: dict[str, Any]) -> None:
     """Register a document row's text and passages (even when another of its fields fails the shape pass, so
-    that one bad field does not hide every span), and the forms of the records it nests (``nested_twins``);
+    that one bad field does not hide every span), and the records it nests, until their rows are read;
     without a sentences file, run the sentence rules over its nested sentences."""
-    try:
-        # a passage with broken offsets is left out: only the spans inside it then seem to cross passages
-        passages = tuple((p["start"], p["end"], p.get("type")) for p in row["passages"] if type(p) is dict and _ints(p))
+    try:  # a passage with broken offsets is left out: only the spans inside it then seem to cross passages
+        ok = [p for p in row["passages"] if type(p) is dict and type(p.get("start")) is int and type(p.get("end")) is int]
         if isinstance(row["doc_id"], str) and isinstance(row["text"], str) and type(row["fold"]) is int:
+            passages = tuple((p["start"], p["end"], p.get("type")) for p in ok)
             run.docs.setdefault(row["doc_id"], Doc(line, row["doc_id"], row["fold"], row["text"], passages))
     except (KeyError, TypeError):
         pass
-    doc = run.docs.get(row.get("doc_id")) if isinstance(row.get("doc_id"), str) else None
     for table, keys in NESTED.items():
         lists = [row[key] for key in keys if table in run.sources and isinstance(row.get(key), list)]
         records = [r for rs in lists for r in rs if isinstance(r, dict) and isinstance(r.get("id"), str)]
         if table == "sentences" and run.has(table) and run.sources[table].nested:
             _check(run, table, [(line, r) for r in records if shape("sentence").valid(r)])  # an invalid one is reported with its row
-            continue
-        for rec in records:  # with the text of the document holding it, when the record names that document
-            text = doc.text if doc is not None and doc.line == line and rec.get("doc_id") == doc.doc_id else None
-            run.nested[table][rec["id"]] = (line, row.get("doc_id"), *form(table, rec, text, kept=True))
+        else:
+            run.nested[table].update((r["id"], (line, row.get("doc_id"), twin(table, r))) for r in records)
 
 
 def _keep(run: Run, table: str, rows: Rows) -> None:
@@ -210,15 +162,58 @@ def _keep(run: Run, table: str, rows: Rows) -> None:
             claim = row.get("layer") == "claim"
             lists = (tuple(row["figures"]), tuple(row["quotes"]), sys.intern(row["cluster"])) if claim else (None, None, None)
             claims = tuple(row["claims"]) if table == "sentences" else None
-            layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])
+            layer, doc_id = sys.intern(row.get("layer", "sentence")), sys.intern(row["doc_id"])  # stored once, a million spans
             run.kept[table].append(Kept(line, row["id"], layer, doc_id, row["start"], row["end"], *lists, claims))
 
 
 def _check(run: Run, table: str, rows: Rows) -> None:
+    """Every row rule over shape-valid rows (a rule of one ``layer`` over that layer's only)."""
     _keep(run, table, rows)
+    layers: dict[str, Rows] = {}
     for r in RULES.values():
         if table in r.on and run.has(*r.needs):
-            run.incidents.extend(r.fn(run, table, rows))
+            if r.layer is not None and r.layer not in layers:
+                layers[r.layer] = [(line, row) for line, row in rows if row.get("layer") == r.layer]
+            run.incidents.extend(r.fn(run, table, rows if r.layer is None else layers[r.layer]))
+
+
+def _valid(run: Run, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The shape-valid rows of a table in file order, the other rows reported on the way."""
+    src, record = run.sources[table], shape(RECORD[table])
+    for line, row in src:
+        if table == "documents":
+            _document(run, line, row)
+        problems = record.check(line, row, src.label, line in src.not_finite)
+        run.incidents.extend(problems)
+        if not problems:
+            yield line, row
+        elif isinstance(row.get("id"), str):
+            run.broken.add(row["id"])
+    run.incidents.extend(src.incidents)
+
+
+class _Stream:
+    """A table's shape-valid rows, checked a chunk at a time as far as they are ``ready``."""
+
+    def __init__(self, run: Run, table: str):
+        self.run, self.table, self.rows = run, table, _valid(run, table)
+        self.next = next(self.rows, None)
+
+    def check(self, ready: Callable[[dict[str, Any]], bool] = lambda row: True) -> None:
+        chunk: Rows = []
+        while self.next is not None and ready(self.next[1]):
+            chunk.append(self.next)
+            self.next = next(self.rows, None)
+            if len(chunk) == CHUNK:
+                _check(self.run, self.table, chunk)
+                chunk = []
+        _check(self.run, self.table, chunk)
+
+    def finish(self) -> None:
+        self.check()
+        for r in RULES.values():
+            if r.finish and self.table in r.on and self.run.has(*r.needs):
+                self.run.incidents.extend(r.fn(self.run, self.table, None))
 
 
 def execute(run: Run) -> list[Incident]:
@@ -227,25 +222,18 @@ def execute(run: Run) -> list[Incident]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for table in (t for t in RECORD if t in run.sources):
-            src, valid, record = run.sources[table], [], shape(RECORD[table])
-            for line, row in src:
-                if table == "documents":
-                    _document(run, line, row)
-                problems = record.check(line, row, src.label, line in src.not_finite)
-                run.incidents.extend(problems)
-                if problems and isinstance(row.get("id"), str):
-                    run.broken.add(row["id"])
-                elif not problems:
-                    valid.append((line, row))
-                if len(valid) == (1 if table == "documents" else CHUNK):  # a document row nests thousands of records
-                    _check(run, table, valid)
-                    valid = []
-            _check(run, table, valid)
-            run.incidents.extend(src.incidents)
-            for r in RULES.values():
-                if r.finish and table in r.on and run.has(*r.needs):
-                    run.incidents.extend(r.fn(run, table, None))
+        in_step = [t for t in ("spans", "sentences") if "documents" in run.sources and t in run.sources and not run.sources[t].nested]
+        for table in (t for t in RECORD if t in run.sources and t not in in_step):
+            if table != "documents":
+                _Stream(run, table).finish()
+                continue
+            streams = [_Stream(run, t) for t in in_step]
+            for line, row in _valid(run, "documents"):  # a document row, nesting thousands of records, on its own
+                _check(run, "documents", [(line, row)])
+                for stream in streams:  # then the rows of the documents read so far
+                    stream.check(lambda row: not isinstance(row.get("doc_id"), str) or row["doc_id"] in run.docs)
+            for stream in streams:  # and last those of documents never read
+                stream.finish()
         for r in RULES.values():
             if not r.on and run.has(*r.needs):
                 run.incidents.extend(r.fn(run))

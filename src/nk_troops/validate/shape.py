@@ -37,8 +37,7 @@ class Shape:
     """The validator of one record type (a key of ``schemas.RECORDS``)."""
 
     def __init__(self, name: str):
-        self.name = name
-        self.schema = schemas.json_schema(name)
+        self.name, self.schema = name, schemas.json_schema(name)
         self.fast = jsonschema_rs.validator_for(self.schema, validate_formats=True)
 
     @cached_property
@@ -48,22 +47,20 @@ class Shape:
         return jsonschema.Draft202012Validator(self.schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
     def valid(self, obj: Any) -> bool:
-        """Whether a record (from a line without NaN or Infinity) is valid."""
+        """Whether a record is valid (JSON Schema takes NaN and Infinity for numbers)."""
         try:
             return self.fast.is_valid(obj)
         except _RUST_REFUSES:
             return next(self.detailed.iter_errors(obj), None) is None
 
     def check(self, line: int, obj: dict[str, Any], file: str, not_finite: bool) -> list[Incident]:
-        """No incident when the record is valid, else one per error."""
-        if not not_finite and self.valid(obj):
+        """No incident when the record is valid (and, for a line that may hold them, has no NaN or Infinity), else one per error."""
+        if self.valid(obj) and not (not_finite and _non_finite(obj)):
             return []
         where = {"doc_id": obj.get("doc_id") if isinstance(obj.get("doc_id"), str) else None}
         where["span_id"] = obj.get("id") if self.name in _IDENTIFIED and isinstance(obj.get("id"), str) else None
-        out = [
-            Incident("schema-not-finite", file, line, found="NaN or Infinity", expected="a finite number", detail=p, **where)
-            for p in _non_finite(obj)
-        ]
+        expected = {"found": "NaN or Infinity", "expected": "a finite number"}
+        out = [Incident("schema-not-finite", file, line, detail=p, **expected, **where) for p in _non_finite(obj)]
         try:
             out += self._explain(line, obj, file, where)
         except RecursionError:

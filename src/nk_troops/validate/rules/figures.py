@@ -12,24 +12,16 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from ...incidents import Incident
 from ...model import FigureKind, Layer
+from ...text import NUMBER_VALUES, ORDINALS, SCALES, UNITS
 from ..registry import rule
 from ..run import Rows, Run, at
 
-UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
-UNITS += [w + "teen" for w in "thir four fif six seven eigh nine".split()]
-ORDINALS = [w + "th" for w in UNITS]  # corrected below where English is irregular
-ORDINALS[:4], ORDINALS[5], ORDINALS[8:10], ORDINALS[12] = ["zeroth", "first", "second", "third"], "fifth", ["eighth", "ninth"], "twelfth"
-TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-WORDS = {w: i for i, w in enumerate(UNITS)} | {w: i for i, w in enumerate(ORDINALS)} | {"dozen": 12, "hundred": 100, "hundredth": 100}
-WORDS |= {w: 10 * i for i, w in enumerate(TENS) if i > 1} | {w[:-1] + "ieth": 10 * i for i, w in enumerate(TENS) if i > 1}
-SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
     r"(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
-    r"|(?P<word>(?:" + "|".join(sorted(map(re.escape, set(WORDS) | {"a"}), key=len, reverse=True)) + r")"
+    r"|(?P<word>(?:" + "|".join(sorted(map(re.escape, set(NUMBER_VALUES) | {"a"}), key=len, reverse=True)) + r")"
     r"(?:-(?:" + "|".join(UNITS[1:10] + ORDINALS[1:10]) + r"))?)\b)"
     r"(?:\s+(?P<scale>" + "|".join(SCALES) + r")\b)?",
     re.IGNORECASE,
@@ -45,7 +37,7 @@ def numbers(text: str) -> list[tuple[float, int, int]]:
         if m.group("digits"):
             value = float(m.group("digits").replace(",", ""))
         elif m.group("word").lower() != "a":
-            value = float(sum(WORDS[p] for p in m.group("word").lower().split("-")))
+            value = float(sum(NUMBER_VALUES[p] for p in m.group("word").lower().split("-")))
         elif m.group("scale"):
             value = 1.0
         else:
@@ -92,31 +84,27 @@ def _canonical(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-def _figures(rows: Rows) -> Iterator[tuple[int, dict[str, Any]]]:
-    return ((line, row) for line, row in rows if row["layer"] == Layer.FIGURE)
-
-
-@rule("value-range-inverted", on="spans")
+@rule("value-range-inverted", on="spans", layer=Layer.FIGURE)
 def value_range(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A figure's ``value_max`` is not below its ``value``."""
-    for line, row in _figures(rows):
+    for line, row in rows:
         if row["value"] is not None and row["value_max"] is not None and row["value_max"] < row["value"]:
             yield at("value-range-inverted", run.file(table), line, row, [row["value"], row["value_max"]], "value_max >= value")
 
 
-@rule("date-not-iso", on="spans")
+@rule("date-not-iso", on="spans", layer=Layer.FIGURE)
 def date_iso(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A date figure's ``normalized`` is an ISO 8601 date, month, year or interval."""
-    for line, row in _figures(rows):
+    for line, row in rows:
         if row["kind"] == FigureKind.DATE and not iso_date(row["normalized"]):
             yield at("date-not-iso", run.file(table), line, row, row["normalized"], "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B")
 
 
-@rule("figure-value-mismatch", on="spans")
+@rule("figure-value-mismatch", on="spans", layer=Layer.FIGURE)
 def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A figure's ``value``/``value_max``/``normalized`` are what its surface text states; a date has no value."""
     file = run.file(table)
-    for line, row in _figures(rows):
+    for line, row in rows:
         text, values = row["text"], [row["value"], row["value_max"]]
         want = None if row["kind"] == FigureKind.DATE else expected_values(text)
         if row["kind"] == FigureKind.DATE:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ...incidents import Incident
 from ...model import Layer
 from ..registry import rule
-from ..run import Kept, Rows, Run, at, form
+from ..run import Kept, Rows, Run, at, twin
 
 ID_COLUMN = {"documents": "doc_id"}  # every other table's rows are identified by "id"
 MEMBER_LISTS = (
@@ -40,21 +40,26 @@ def sentence_decision(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
 def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     """Each span and sentence row equals the record of that id its document row nests, and each nested
     record has its row."""
-    nested = run.nested[table]
+    nested, waiting = run.nested[table], run.waiting[table]
     if run.sources[table].nested:  # no sentences file: the nested sentences are the table
         return
-    if rows is None:  # the table has been read: the nested records no row claimed
-        for sid, (doc_line, doc_id, *_) in nested.items() if run.complete(table) else ():
-            if sid not in run.broken:
-                where = {"doc_id": doc_id, "span_id": sid, "detail": f"no row in {run.file(table)}"}
-                yield at("row-document-mismatch", run.file("documents"), doc_line, None, **where)
-        return
-    for line, row in rows:
-        twin = nested.pop(row["id"], None)
-        doc = run.docs.get(row["doc_id"]) if twin is not None and twin[1] == row["doc_id"] else None
-        if twin is None or twin[2:] != form(table, row, doc.text if doc else None):
-            why = "no record of this id in documents.jsonl" if twin is None else f"differs from documents.jsonl line {twin[0]}"
-            yield at("row-document-mismatch", run.file(table), line, row, detail=why)
+    for line, row, values in waiting if rows is None else ():  # every document has been read
+        if (held := nested.pop(row["id"], None)) is None or held[2] != values:
+            yield _differs(run, table, line, row, held)
+    for sid, (doc_line, doc_id, _) in nested.items() if rows is None and run.complete(table) else ():
+        if sid not in run.broken:  # a nested record no row claimed
+            where = {"doc_id": doc_id, "span_id": sid, "detail": f"no row in {run.file(table)}"}
+            yield at("row-document-mismatch", run.file("documents"), doc_line, None, **where)
+    for line, row in rows or ():
+        if (held := nested.pop(row["id"], None)) is None:  # nested in a document not read yet, or in none
+            waiting.append((line, row, twin(table, row)))
+        elif held[2] != twin(table, row):
+            yield _differs(run, table, line, row, held)
+
+
+def _differs(run: Run, table: str, line: int, row: dict, held: tuple | None) -> Incident:
+    why = "no record of this id in documents.jsonl" if held is None else f"differs from documents.jsonl line {held[0]}"
+    return at("row-document-mismatch", run.file(table), line, row, detail=why)
 
 
 def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:

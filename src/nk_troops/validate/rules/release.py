@@ -1,19 +1,22 @@
 """A release folder as a whole: the manifest lists every file with its checksum, the card and Croissant
-agree with it, and version and content hash agree everywhere with the installed package.
+agree with it, version and content hash agree everywhere with the installed package, and each config's
+Parquet files (``release/parquet.py`` writes them) hold exactly its JSONL rows.
 
 Every name these files hold is opened only inside the folder (``reader.safe_path``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ...incidents import Incident
-from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, content_hash, data_file
+from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, content_hash, data_file, parquet_file, read_release, split_rows, splits
+from ...schemas import decode_row, feature_tree, features_dict, features_yaml
 from ...version import __version__
-from ..reader import Decoder, read_blob, safe_path, sha256_file
+from ..reader import decode, read_blob, safe_path, sha256_file
 from ..registry import rule
 from ..run import Run, at
 
@@ -35,32 +38,27 @@ def _meta(run: Run, name: str) -> dict[str, Any] | None:
     assert run.folder is not None
     if name not in run.blobs:
         data, problem = read_blob(run.folder / name, name)
-        run.blobs[name] = value = None
-        if data is None:
-            run.incidents.append(problem)  # type: ignore[arg-type]
-        elif name == CARD:
-            value, why = _front_matter(data.decode("utf-8", errors="replace"))
-            run.incidents.extend([at("card-invalid", CARD, None, detail=why)] if why else [])
-        else:
-            value, code, detail = Decoder().decode(data.decode("utf-8", errors="replace"))
-            if code or not isinstance(value, dict):
-                run.incidents.append(at(code or "json-not-object", name, None, detail=detail))
-                value = None
-        run.blobs[name] = value
+        value, code, detail = (None, None, None) if data is None else _parse(name, data.decode("utf-8", errors="replace"))
+        run.incidents += [problem] if data is None else [at(code, name, None, detail=detail)] if code else []  # type: ignore[list-item]
+        run.blobs[name] = value if isinstance(value, dict) else None
     return run.blobs[name]
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any] | None, str | None]:
+def _parse(name: str, text: str) -> tuple[Any, str | None, str | None]:
+    """(value, incident code, detail) of the manifest or Croissant (strict JSON), or the card's YAML front matter."""
+    if name != CARD:
+        value, code, detail = decode(text)
+        return (value, None, None) if isinstance(value, dict) else (None, code or "json-not-object", detail)
     import yaml  # only for a release folder
 
     head, sep, _ = text.removeprefix("---\n").partition("\n---\n")
     if not text.startswith("---\n") or not sep:
-        return None, "no YAML front matter between '---' lines at the top"
+        return None, "card-invalid", "no YAML front matter between '---' lines at the top"
     try:
         meta = yaml.safe_load(head)
     except yaml.YAMLError as exc:
-        return None, f"the front matter does not parse ({str(exc)[:160]})"
-    return (meta, None) if isinstance(meta, dict) else (None, "the front matter is not a mapping")
+        return None, "card-invalid", f"the front matter does not parse ({str(exc)[:160]})"
+    return (meta, None, None) if isinstance(meta, dict) else (None, "card-invalid", "the front matter is not a mapping")
 
 
 @rule("manifest-mismatch", "manifest-unlisted", needs=("folder",))
@@ -80,22 +78,11 @@ def manifest_files(run: Run) -> Iterator[Incident]:
             yield from [problem] if name not in DATA_FILES else []
         elif not isinstance(entry, dict) or [entry.get("sha256"), entry.get("bytes")] != [sha, size]:
             yield at("manifest-mismatch", MANIFEST, None, None, {"sha256": sha, "bytes": size}, entry, detail=name)
-    for name in _folder_files(run.folder) if isinstance(files, dict) else ():
-        if name not in files and name != MANIFEST:
-            yield at("manifest-unlisted", MANIFEST, None, None, name, "every file listed", detail="not in manifest.json")
-
-
-def _folder_files(folder: Path) -> list[str]:
-    """Names of the entries of a release folder, its subfolders' files included (as ``config/split.parquet``), raw/ left out."""
-    names = []
-    for path in sorted(folder.iterdir()):
-        if path.name == RAW:
-            continue
-        if path.is_dir() and not path.is_symlink():
-            names += [f"{path.name}/{p.name}" for p in sorted(path.iterdir())]
-        else:
-            names.append(path.name)
-    return names
+    for path in sorted(run.folder.iterdir()) if isinstance(files, dict) else ():  # raw/ left out, subfolders one level deep
+        inner = sorted(path.iterdir()) if path.is_dir() and not path.is_symlink() and path.name != RAW else [path]
+        for name in (p.relative_to(run.folder).as_posix() for p in inner if path.name != RAW):
+            if name not in files and name != MANIFEST:
+                yield at("manifest-unlisted", MANIFEST, None, None, name, "every file listed", detail="not in manifest.json")
 
 
 @rule("version-mismatch", needs=("folder",))
@@ -117,8 +104,6 @@ def release_version(run: Run) -> Iterator[Incident]:
 def card(run: Run) -> Iterator[Incident]:
     """The card's YAML parses; each config's data files are files of the folder and its dataset_info
     features are ``schemas.features_yaml`` of the config."""
-    from ...schemas import features_yaml
-
     if (meta := _meta(run, CARD)) is None:
         return
     configs, infos = meta.get("configs"), meta.get("dataset_info")
@@ -159,8 +144,46 @@ def parquet(run: Run) -> Iterator[Incident]:
     """Each config's Parquet files (the card's data files) hold exactly the rows of its JSONL file, split as
     the card splits them; compared only when every JSONL row was readable and of its shape (else the one
     problem would be reported once per Parquet file too)."""
-    from ..parquet import parquet_rows
-
     assert run.folder is not None
     if not any(i.file in DATA_FILES for i in run.incidents):
         yield from parquet_rows(run.folder)
+
+
+def parquet_rows(folder: Path) -> Iterator[Incident]:
+    """Where a config's Parquet files and its JSONL rows differ: the first differing row of a file, its row
+    count or its embedded features (a folder without Parquet files has nothing to compare). ``pyarrow`` is
+    imported only when a Parquet file is there to read; a link out of the folder is not followed."""
+    for config in CONFIGS:
+        if not any((folder / parquet_file(config, split)).exists() for split in splits(config)):
+            continue
+        import pyarrow.parquet as pq
+
+        tree, rows = feature_tree(config), read_release(folder, (config,))[config]  # its JSONL is known readable
+        for split, expected in split_rows(config, rows).items():
+            path, unsafe = safe_path(folder, parquet_file(config, split), CARD)
+            if path is None:  # (reported by the manifest rule)
+                continue
+            try:
+                if path.exists() and not path.is_file():  # a FIFO or a device would block or never end
+                    raise OSError("not a regular file")
+                table = pq.ParquetFile(path).read()  # not read_table: that imports pyarrow.dataset and pandas
+            except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+                yield Incident("parquet-unreadable", file=str(path), detail=str(exc))
+                continue
+            try:
+                embedded = json.loads((table.schema.metadata or {}).get(b"huggingface", b"{}"))["info"]["features"]
+            except (ValueError, KeyError, TypeError):
+                embedded = None
+            if embedded != features_dict(config):
+                yield Incident("parquet-rows-mismatch", file=str(path), detail="embedded features differ from the release's")
+                continue
+            if len(found := [decode_row(config, r, tree) for r in table.to_pylist()]) != len(expected):
+                yield Incident("parquet-rows-mismatch", file=str(path), found=len(found), expected=len(expected), detail="row count")
+                continue
+            for i, (got, want) in enumerate(zip(found, expected, strict=True)):
+                if got != want:
+                    key = next(k for k in want if got.get(k) != want.get(k))
+                    where = {"doc_id": want.get("doc_id"), "span_id": want.get("id") if config == "spans" else None}
+                    have, wanted, detail = got.get(key), want.get(key), f"row {i + 1}, field {key}"
+                    yield Incident("parquet-rows-mismatch", str(path), i + 1, found=have, expected=wanted, detail=detail, **where)
+                    break  # one row names the file that needs rebuilding

@@ -82,21 +82,21 @@ def whitespace_edges(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
             yield at("span-whitespace-edge", run.file(table), line, row, row["text"][:60], "no whitespace at either end")
 
 
-@rule("quote-includes-marks", on="spans")
+@rule("quote-includes-marks", on="spans", layer=Layer.QUOTE)
 def quote_marks(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A quote holds the content inside its quotation marks: no mark at either end, no trailing comma or stop."""
     for line, row in rows:
         text = row["text"]
-        if row["layer"] == Layer.QUOTE and (text[0] in QUOTE_EDGE_MARKS or text[-1] in QUOTE_EDGE_MARKS + ",."):
+        if text[0] in QUOTE_EDGE_MARKS or text[-1] in QUOTE_EDGE_MARKS + ",.":
             yield at("quote-includes-marks", run.file(table), line, row, text[:60], "the content inside the marks")
 
 
-@rule("claim-final-stop", on="spans")
+@rule("claim-final-stop", on="spans", layer=Layer.CLAIM)
 def claim_final_stop(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A claim ends at its last word, not on the sentence-final full stop (an abbreviation's stop is fine)."""
     for line, row in rows:
         text = row["text"]
-        if row["layer"] == Layer.CLAIM and text.endswith(".") and not is_abbreviation(text, len(text) - 1):
+        if text.endswith(".") and not is_abbreviation(text, len(text) - 1):
             yield at("claim-final-stop", run.file(table), line, row, text[-30:], "no sentence-final full stop")
 
 
