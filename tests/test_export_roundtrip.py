@@ -249,3 +249,16 @@ def test_rehydrate_refuses_a_folder_that_is_not_a_standoff_release(tmp_path, cap
     assert main(["rehydrate", "--standoff", str(tmp_path / "so"), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "o")]) == 1
     assert main(["rehydrate", "--standoff", str(tmp_path / "none"), "--pages", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "standoff-invalid" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("page", [{"source_file": "../../escaped.txt"}, {"doc_id": "nk999"}, {"source_file": ".."}])
+def test_rehydrate_refuses_pages_that_name_no_document_or_leave_the_folder(standoff, tmp_path, capsys, page):
+    so = tmp_path / "nest" / "so"
+    shutil.copytree(standoff, so)
+    manifest = json.loads((so / "standoff.json").read_text(encoding="utf-8"))
+    manifest["pages"][0] |= page
+    (so / "standoff.json").write_text(json.dumps(manifest), encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["rehydrate", "--standoff", str(so), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "nest" / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "standoff-invalid" in err and "Traceback" not in err and sorted(tmp_path.rglob("*")) == before

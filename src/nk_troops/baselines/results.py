@@ -162,12 +162,12 @@ def _counts(inputs: Inputs, doc_id: str, predicted: dict[str, Any]) -> dict[str,
     """Additive counts of each baseline's predictions for one document against its gold annotations."""
     gold = [r for r in inputs.spans if r["doc_id"] == doc_id]
     sentences = [r for r in inputs.sentences if r["doc_id"] == doc_id]
-    out = {f"crf-{layer}s": span_counts(score(gold, predicted[f"crf-{layer}s"], (layer,))) for layer in crf.LAYERS}
+    # one document of a checked whole: it may hold no gold span of a layer, or no unseen claim (refuse=False)
+    out = {f"crf-{layer}s": span_counts(score(gold, predicted[f"crf-{layer}s"], (layer,), refuse=False)) for layer in crf.LAYERS}
     seen = {r["cluster"] for r in inputs.claims if r["doc_id"] != doc_id}  # propositions a training document states
     unseen = [r for r in gold if r["layer"] == Layer.CLAIM and r["cluster"] not in seen]
-    out["crf-claims"] |= {
-        UNSEEN + k.removeprefix("claim"): v for k, v in span_counts(score(unseen, predicted["crf-claims"], (Layer.CLAIM,))).items()
-    }
+    unseen_counts = span_counts(score(unseen, predicted["crf-claims"], (Layer.CLAIM,), refuse=False))
+    out["crf-claims"] |= {UNSEEN + k.removeprefix("claim"): v for k, v in unseen_counts.items()}
     out |= {name: checkworthy.counts(sentences, predicted[name]) for name in ("checkworthy-tfidf", "majority-label")}
     return out | {name: clustering.counts(inputs.claims, predicted[name], doc_id) for name in ("clusters-tfidf", "singletons")}
 

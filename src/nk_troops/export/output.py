@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..incidents import Incident, IncidentError
 
@@ -62,6 +62,8 @@ def publish(out: Path, write: Callable[[Path], list[str]]) -> list[str]:
 def write_files(folder: Path, files: dict[str, bytes]) -> list[str]:
     """Write name -> bytes into a folder this run created (names may hold one sub-folder level)."""
     for name, data in files.items():
+        if PurePosixPath(name).is_absolute() or ".." in PurePosixPath(name).parts:  # callers check names taken from input
+            raise ValueError(f"{name!r} would leave the output folder")
         path = folder / name
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(data)

@@ -14,7 +14,7 @@ into wrong offsets.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..incidents import Incident, IncidentError
@@ -130,7 +130,13 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
     try:
         manifest = json.loads((standoff / MANIFEST).read_text(encoding="utf-8"))
         stripped = read_release(standoff)
-        [(p["sha256"], p["passage_sha256"]) for p in manifest["pages"]], manifest["files"]  # noqa: B018  (what rehydration needs)
+        docs = {d["doc_id"]: d for d in stripped["documents"]}
+        for page in manifest["pages"]:  # each names a document of the release and a plain file name under raw/
+            name, doc_id, _, _ = page["source_file"], page["doc_id"], page["sha256"], page["passage_sha256"]
+            if doc_id not in docs or not isinstance(name, str) or name in ("", ".", "..") or PurePosixPath(name).name != name:
+                raise ValueError(f"page {doc_id!r}: source_file {name!r} is not a file name of a document in documents.jsonl")
+        if not isinstance(manifest["files"], dict):
+            raise TypeError("files is not an object")
     except (OSError, ValueError, KeyError, TypeError) as err:
         found = f"{type(err).__name__}: {err}"
         raise IncidentError(
@@ -138,7 +144,6 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
         ) from None
     by_hash = {sha256(p.read_bytes()): p for p in sorted(pages.iterdir()) if p.is_file() and not p.is_symlink()}
     incidents, texts, raws = [], {}, {}
-    docs = {d["doc_id"]: d for d in stripped["documents"]}
     for page in manifest["pages"]:
         passages = [from_dict(Passage, p) for p in docs[page["doc_id"]]["passages"]]
         data, problem = _find_page(pages, page, passages, by_hash)
