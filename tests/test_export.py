@@ -269,3 +269,14 @@ def test_the_readme_formats_examples_run_as_written(tmp_path):
         outputs.append(run.stdout)
     assert "['South', 'Korea', 'Considers', 'Military', 'Response'] ['B-claim', 'I-claim', 'I-claim', 'I-claim', 'I-claim']" in outputs[0]
     assert json.loads((tmp_path / "standoff" / "standoff.json").read_text(encoding="utf-8"))["name"] == "nk-troops-standoff"
+
+
+def test_out_dot_names_the_current_folder(tmp_path, monkeypatch, capsys):
+    """``--out .`` in an empty folder fills it; in a non-empty one it is refused as such, nothing written."""
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert main(["export", "--format", "conll", "--out", "."]) == 0
+    assert len(list((tmp_path / "here").iterdir())) == 5 and sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+    monkeypatch.chdir(tmp_path / "here")  # the folder was swapped for the new one: enter that
+    assert main(["export", "--format", "conll", "--out", "."]) == 2
+    assert ": export-out-not-empty: " in capsys.readouterr().err and len(list((tmp_path / "here").iterdir())) == 5

@@ -1,45 +1,33 @@
-"""Publishing the site as one folder, atomically, never through a symbolic link.
+"""Publishing the site as one folder, atomically, never through a symbolic link (``export.output.publish``).
 
-The files are written into a fresh hidden folder beside ``out``
-(``.NAME.XXXX.tmp``), which is then renamed to ``out``: a reader sees the old
-site or the new one, never half of one. An existing ``out`` is replaced only if
-it is empty or an earlier view output: it holds ``.nk-troops-view.json`` and
-exactly the files that marker lists (so nothing the viewer did not write is
-ever deleted). Anything else is refused, as is a path with a symbolic link in
-it as given, or a missing parent folder (only ``out`` itself is created).
+An existing ``out`` is replaced only if it is empty or an earlier view output:
+it holds ``.nk-troops-view.json`` and exactly the files that marker lists (so
+nothing the viewer did not write is ever deleted). Anything else is refused, as
+is a path with a symbolic link in it as given, or a missing parent folder (only
+``out`` itself is created). The refusals carry the viewer's own codes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+from dataclasses import replace
 from pathlib import Path
 
+from ..export.output import publish as publish_folder
 from ..incidents import Incident, IncidentError
 from ..version import __version__
 
 MARKER = ".nk-troops-view.json"
+CODES = {  # the shared publisher's refusals -> the viewer's codes
+    "export-out-symlink": "view-out-symlink",
+    "export-out-parent-missing": "view-out-parent",
+    "export-out-not-empty": "view-out-exists",
+}
 
 
-def _symlink_on(path: Path) -> Path | None:
-    """The first component of ``path`` as given (not its resolved ancestors) that is a symbolic link."""
-    here = Path(path.anchor)
-    for part in path.parts[1:] if path.anchor else path.parts:
-        here = here / part
-        if here.is_symlink():
-            return here
-    return None
-
-
-def _previous(out: Path) -> list[str] | None:
-    """The files of an earlier view output at ``out`` (None if ``out`` does not exist); refuses anything else."""
-    if not os.path.lexists(out):
-        return None
+def _previous(out: Path) -> list[str]:
+    """The files of an earlier view output at the existing ``out``; refuses anything else."""
     present = sorted(p.name for p in out.iterdir()) if out.is_dir() else None
-    if present == []:
-        return []
     try:
         listed = json.loads((out / MARKER).read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -62,33 +50,18 @@ def _previous(out: Path) -> list[str] | None:
 
 def publish(files: dict[str, bytes], out: Path) -> None:
     """Write ``files`` (flat names -> bytes) as the folder ``out``."""
-    link = _symlink_on(out)
-    if link is not None:
-        raise IncidentError([Incident("view-out-symlink", file=str(out), found=str(link))])
-    out = Path(os.path.abspath(out))  # "." and ".." name real folders from here on
-    parent = out.parent
-    if not parent.is_dir():
-        raise IncidentError([Incident("view-out-parent", file=str(out), found=str(parent))])
-    previous = _previous(out)
     marker = {"tool": "nk-troops view", "version": __version__, "files": sorted(files)}
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    retired = tmp.with_suffix(".old")
-    umask = os.umask(0)
-    os.umask(umask)
+
+    def write(tmp: Path) -> list[str]:
+        try:
+            for name, data in files.items():
+                (tmp / name).write_bytes(data)
+            (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise IncidentError([Incident("view-out-write", file=str(out), detail=exc.strerror or str(exc))]) from None
+        return sorted(files)
+
     try:
-        os.chmod(tmp, 0o777 & ~umask)  # a folder as mkdir would make it, not mkdtemp's private 0700
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
-        (tmp / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-        if previous is not None:
-            os.rename(out, retired)
-        os.rename(tmp, out)
-    except OSError as exc:
-        if previous is not None and retired.exists() and not os.path.lexists(out):
-            os.rename(retired, out)  # put the earlier output back
-        shutil.rmtree(tmp, ignore_errors=True)  # only ever our own fresh folder
-        raise IncidentError([Incident("view-out-write", file=str(out), detail=exc.strerror or str(exc))]) from None
-    for name in previous or []:  # the earlier output: exactly the files it listed, checked above
-        (retired / name).unlink()
-    if previous is not None:
-        retired.rmdir()
+        publish_folder(out, write, replaceable=_previous)
+    except IncidentError as err:
+        raise IncidentError([replace(i, code=CODES.get(i.code, i.code)) for i in err.incidents]) from None
