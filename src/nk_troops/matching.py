@@ -24,7 +24,7 @@ result does not depend on the order of the input.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,19 +123,23 @@ class BCubed:
     claims: int  # matched claims the clusters were compared over
 
 
-def bcubed(gold_labels: Sequence[str], pred_labels: Sequence[str]) -> BCubed | None:
-    """B-cubed precision/recall/F1 of one clustering against another over the same items."""
-    if not gold_labels:
-        return None
+def item_bcubed(gold_labels: Sequence[Hashable], pred_labels: Sequence[Hashable]) -> list[tuple[float, float]]:
+    """(precision, recall) of each item: its predicted cluster's share of its gold cluster, and the reverse."""
     by_gold, by_pred = defaultdict(set), defaultdict(set)
     for i, (g, p) in enumerate(zip(gold_labels, pred_labels, strict=True)):
         by_gold[g].add(i)
         by_pred[p].add(i)
-    precision = recall = 0.0
-    for g, p in zip(gold_labels, pred_labels, strict=True):
-        both = len(by_gold[g] & by_pred[p])
-        precision += both / len(by_pred[p])
-        recall += both / len(by_gold[g])
-    n = len(gold_labels)
-    precision, recall = precision / n, recall / n
+    return [
+        (len(by_gold[g] & by_pred[p]) / len(by_pred[p]), len(by_gold[g] & by_pred[p]) / len(by_gold[g]))
+        for g, p in zip(gold_labels, pred_labels, strict=True)
+    ]
+
+
+def bcubed(gold_labels: Sequence[Hashable], pred_labels: Sequence[Hashable]) -> BCubed | None:
+    """B-cubed precision/recall/F1 of one clustering against another over the same items (None for no items)."""
+    items = item_bcubed(gold_labels, pred_labels)
+    if not items:
+        return None
+    n = len(items)
+    precision, recall = sum(p for p, _ in items) / n, sum(r for _, r in items) / n
     return BCubed(precision, recall, 2 * precision * recall / (precision + recall), n)

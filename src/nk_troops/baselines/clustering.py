@@ -11,10 +11,11 @@ precision and recall against the gold clusters of all claims.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
+
+from ..matching import bcubed, item_bcubed
 
 GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))  # distance thresholds 0.05 ... 0.95
 
@@ -37,28 +38,11 @@ def cluster(distances: np.ndarray, threshold: float) -> list[int]:
     return [int(x) for x in model.fit_predict(distances)]
 
 
-def item_bcubed(gold: Sequence[str], pred: Sequence[object]) -> list[tuple[float, float]]:
-    """(precision, recall) of each item: its predicted cluster's share of its gold cluster, and the reverse."""
-    by_gold, by_pred = defaultdict(set), defaultdict(set)
-    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
-        by_gold[g].add(i)
-        by_pred[p].add(i)
-    return [
-        (len(by_gold[g] & by_pred[p]) / len(by_pred[p]), len(by_gold[g] & by_pred[p]) / len(by_gold[g]))
-        for g, p in zip(gold, pred, strict=True)
-    ]
-
-
-def _f1(items: list[tuple[float, float]]) -> float:
-    p, r = (sum(x) / len(items) for x in zip(*items, strict=True))
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
 def choose_threshold(train: Sequence[dict]) -> float:
     """The grid threshold with the best B-cubed F1 on the training claims clustered alone (the smallest on a tie)."""
     texts, gold = [r["text"] for r in train], [r["cluster"] for r in train]
     d = _distances(texts, texts)
-    return max(GRID, key=lambda t: (_f1(item_bcubed(gold, cluster(d, t))), -t))
+    return max(GRID, key=lambda t: (bcubed(gold, cluster(d, t)).f1, -t))
 
 
 def fold_labels(claims: Sequence[dict], test_doc: str) -> tuple[float, list[int]]:
