@@ -230,3 +230,16 @@ def test_cli_json_output(tmp_path, capsys) -> None:
     assert main(["evaluate", "--pred", str(pred), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)["results"]  # the scores inside the report (nk_troops.report)
     assert data["overall"]["strict"]["MIS"] == 1 and data["overall"]["strict"]["COR"] == len(gold.spans) - 1
+
+
+def test_a_predictions_file_is_read_into_the_rows_of_its_folds(tmp_path) -> None:
+    import nk_troops
+    from nk_troops.evaluate import read_inputs
+
+    gold = load_gold(release_dir())
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(s) + "\n" for s in gold.spans[1:]))
+    spans, rows, docs = read_inputs(pred, release_dir(), folds=[0])
+    assert docs == ["nk000"] and {s["doc_id"] for s in spans} == {r["doc_id"] for r in rows} == {"nk000"}
+    assert len(spans) == len(rows) + 1 == sum(s["doc_id"] == "nk000" for s in gold.spans)
+    assert nk_troops.evaluate(str(pred), folds=[0]).to_dict() == score(spans, rows).to_dict()

@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import validate
+from ..incidents import IncidentError
+from ..model import Layer
+from ..paths import release_dir
 from ..sources import PREDICTIONS, callable_package, is_path, rows
 from .score import (
     EvaluationError,
@@ -19,8 +23,10 @@ from .score import (
     check_predictions,
     evaluate_file,
     load_gold,
+    read_inputs,
     read_jsonl,
     render_text,
+    restrict,
     score,
 )
 
@@ -34,6 +40,7 @@ __all__ = [
     "evaluate_file",
     "evaluate_source",
     "load_gold",
+    "read_inputs",
     "read_jsonl",
     "render_text",
     "score",
@@ -46,23 +53,16 @@ def evaluate_source(
     """Score predicted spans against the gold release (default: the installed one; a folder given is validated
     first). Returns the typed ``evaluate.Report`` (per layer, per attribute, ``to_dict()``); raises
     ``IncidentError`` on bad input and ``evaluate.EvaluationError`` (with a ``code``) when scoring is refused."""
-    from .. import validate
-    from ..incidents import IncidentError
-    from ..model import Layer
-    from ..paths import release_dir
-    from .score import check_gold, check_predictions, load_gold, restrict, score
-
     folder = release_dir() if gold is None else Path(gold)
+    scored = tuple(Layer) if layers is None else tuple(Layer(layer) for layer in layers)
+    if is_path(predictions):
+        return evaluate_file(Path(predictions), folder, scored, folds, check=gold is not None)
     if gold is not None and (incidents := check_gold(folder)):
         raise IncidentError(incidents)
-    if is_path(predictions):
-        records, incidents = check_predictions(Path(predictions), folder)
-    else:
-        records, incidents = rows(predictions)
-        incidents = incidents or validate.check_predictions(records, folder, name=PREDICTIONS).incidents
+    records, incidents = rows(predictions)
+    incidents = incidents or validate.check_predictions(records, folder, name=PREDICTIONS).incidents
     if incidents:
         raise IncidentError(incidents)
-    scored = tuple(Layer) if layers is None else tuple(Layer(layer) for layer in layers)
     return score(*restrict(load_gold(folder), records, folds), scored)
 
 

@@ -205,14 +205,12 @@ def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int
 def bootstrap_file(
     pred_path: Path, gold_dir: Path, layers: Sequence[Layer], folds: Sequence[int] | None, n: int, seed: int
 ) -> dict[Layer, list[Estimate]]:
-    """``bootstrap_spans`` for a predictions file already checked by ``evaluate_file``, on the same documents."""
-    from .score import load_gold, read_jsonl
+    """``bootstrap_spans`` of a predictions file on the documents of ``folds``, read as ``evaluate_file`` reads it
+    (who holds the rows already, from ``score.read_inputs``, calls ``bootstrap_spans`` with them)."""
+    from .score import read_inputs
 
-    gold = load_gold(gold_dir)
-    keep = {d for d, f in gold.folds.items() if folds is None or f in folds}
-    records, _ = read_jsonl(pred_path)
-    pred = [r for _, r in records if r["doc_id"] in keep]
-    return bootstrap_spans([s for s in gold.spans if s["doc_id"] in keep], pred, layers, n, seed, sorted(keep))
+    gold, pred, docs = read_inputs(pred_path, gold_dir, folds, check=False)
+    return bootstrap_spans(gold, pred, layers, n, seed, docs)
 
 
 def to_json(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> dict[str, Any]:

@@ -310,10 +310,30 @@ def check_predictions(path: Path, gold_dir: Path) -> tuple[list[dict], list[Inci
     return [r for _, r in rows], incidents
 
 
+def kept(gold: Gold, folds: Sequence[int] | None) -> list[str]:
+    """The documents in ``folds`` (all when None), sorted."""
+    return sorted(d for d, f in gold.folds.items() if folds is None or f in folds)
+
+
 def restrict(gold: Gold, pred: list[dict], folds: Sequence[int] | None) -> tuple[list[dict], list[dict]]:
     """Gold spans and predictions of the documents in ``folds`` (all when None)."""
-    keep = set(gold.folds) if folds is None else {d for d, f in gold.folds.items() if f in folds}
+    keep = set(kept(gold, folds))
     return [s for s in gold.spans if s["doc_id"] in keep], [p for p in pred if p["doc_id"] in keep]
+
+
+def read_inputs(
+    pred_path: Path, gold_dir: Path, folds: Sequence[int] | None = None, check: bool = True
+) -> tuple[list[dict], list[dict], list[str]]:
+    """Gold spans, predictions and documents of ``folds``, each file read once: what ``score`` and
+    ``bootstrap.bootstrap_spans`` take. Validates the gold folder (unless ``check`` is off: the installed
+    release is known valid) and the predictions; raises ``IncidentError`` on bad input."""
+    if check and (incidents := check_gold(gold_dir)):
+        raise IncidentError(incidents)
+    gold = load_gold(gold_dir)
+    pred, incidents = check_predictions(pred_path, gold_dir)
+    if incidents:
+        raise IncidentError(incidents)
+    return *restrict(gold, pred, folds), kept(gold, folds)
 
 
 def evaluate_file(
@@ -321,13 +341,8 @@ def evaluate_file(
 ) -> Report:
     """Validate the gold folder (unless ``check`` is off: the installed release is known valid) and the
     predictions, then score; raises ``IncidentError`` on bad input, ``EvaluationError`` when refused."""
-    if check and (incidents := check_gold(gold_dir)):
-        raise IncidentError(incidents)
-    gold = load_gold(gold_dir)
-    pred, incidents = check_predictions(pred_path, gold_dir)
-    if incidents:
-        raise IncidentError(incidents)
-    return score(*restrict(gold, pred, folds), layers)
+    gold, pred, _ = read_inputs(pred_path, gold_dir, folds, check)
+    return score(gold, pred, layers)
 
 
 # --- output --------------------------------------------------------------------
