@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nk_troops.baselines import BASELINES, figures_quantulum3, run
+from nk_troops.baselines import BASELINES, figures_quantulum3, render_predictions, run
 from nk_troops.baselines.common import Doc, load_inputs
 from nk_troops.baselines.figures_rules import predict as figures
 from nk_troops.baselines.quotes_rules import predict as quotes
@@ -101,9 +101,7 @@ def test_every_baseline_writes_predictions_the_scorer_accepts(tmp_path) -> None:
     spans = run(list(BASELINES), docs, entities)
     assert {sp.layer.value for sp in spans} == {"claim", "quote", "figure"}
     pred = tmp_path / "pred.jsonl"
-    from nk_troops.baselines import write_predictions
-
-    write_predictions(spans, pred)
+    pred.write_text(render_predictions(spans), encoding="utf-8")
     rows, incidents = check_predictions(pred, release_dir())
     assert incidents == [] and rows == [span_to_row(sp) for sp in spans]
     assert len({sp.id for sp in spans}) == len(spans)  # two figure baselines in one run share no id

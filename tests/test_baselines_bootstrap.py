@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from nk_troops.baselines import run, write_predictions
+from nk_troops.baselines import render_predictions, run
 from nk_troops.baselines.common import load_inputs
 from nk_troops.cli import main
 from nk_troops.evaluate import evaluate_file, load_gold
@@ -61,7 +61,7 @@ def test_release_against_itself_is_certain() -> None:
 
 def test_evaluate_bootstrap_agrees_with_the_report(tmp_path, capsys) -> None:
     pred = tmp_path / "pred.jsonl"
-    write_predictions(run(["figures-rules", "quotes-rules"], *load_inputs(release_dir())), pred)
+    pred.write_text(render_predictions(run(["figures-rules", "quotes-rules"], *load_inputs(release_dir()))), encoding="utf-8")
     assert main(["evaluate", "--pred", str(pred), "--layer", "figure", "--bootstrap", "300", "--seed", "3", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     report = evaluate_file(pred, release_dir(), [Layer.FIGURE])

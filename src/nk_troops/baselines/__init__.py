@@ -14,12 +14,11 @@ numbers the ids per document and layer over the whole run.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from ..model import Claim, Entity, Figure, Layer, Quote, Span, span_to_row
+from ..release.write import render_jsonl
 from . import claims_rules, figures_quantulum3, figures_rules, quotes_rules
 from .common import Doc, make_id
 
@@ -51,8 +50,4 @@ def run(names: Sequence[str], docs: list[Doc], entities: list[Entity]) -> list[S
 
 def render_predictions(spans: list[Span]) -> str:
     """JSONL in the release's flat span shape, one span per line."""
-    return "".join(json.dumps(span_to_row(sp), ensure_ascii=False) + "\n" for sp in spans)
-
-
-def write_predictions(spans: list[Span], out: Path) -> None:
-    out.write_text(render_predictions(spans), encoding="utf-8")
+    return render_jsonl([span_to_row(sp) for sp in spans]).decode("utf-8")

@@ -13,9 +13,9 @@ categorical attributes have no kb field: use another format for them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ..release.write import render_jsonl
 from ..text import PASSAGE_SEPARATOR
 from .common import DocView, Output
 
@@ -121,5 +121,4 @@ def example(view: DocView) -> dict[str, Any]:
 
 
 def render(views: list[DocView], rows: dict[str, list[dict[str, Any]]]) -> Output:
-    lines = "".join(json.dumps(example(v), ensure_ascii=False) + "\n" for v in views)
-    return Output({"bigbio_kb.jsonl": lines.encode("utf-8")})
+    return Output({"bigbio_kb.jsonl": render_jsonl([example(v) for v in views])})
