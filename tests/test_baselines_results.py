@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from nk_troops.baselines import BASELINES, checkworthy, clustering, crf, results
 from nk_troops.cli import main
+from nk_troops.incidents import IncidentError
 from nk_troops.release import blocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,10 +138,44 @@ def test_results_file_is_never_written_through_a_link(tmp_path, fresh) -> None:
     link = tmp_path / "results" / "baselines.json"
     link.parent.mkdir()
     link.symlink_to(target)
-    with pytest.raises(ValueError, match="symbolic link"):
+    with pytest.raises(IncidentError, match="symbolic link"):
         results.write_results(fresh, link)
     assert target.read_text(encoding="utf-8") == "{}"
     shutil.rmtree(link.parent)
+
+
+def test_a_link_is_an_incident_of_the_command_and_neither_file_is_written(tmp_path, fresh, monkeypatch, capsys) -> None:
+    for name in results.FILES:
+        (tmp_path / name).write_text("<!-- baselines:begin -->\n<!-- baselines:end -->\n", encoding="utf-8")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "elsewhere.md").write_text("theirs", encoding="utf-8")
+    (tmp_path / results.RESULTS.with_suffix(".md")).symlink_to(tmp_path / "elsewhere.md")
+    monkeypatch.setattr(results, "compute", lambda release, timings=None: fresh)
+    assert main(["--root", str(tmp_path), "baseline", "--results", "--write", "--release", str(RELEASE)]) == 1
+    err = capsys.readouterr().err
+    assert "baselines.md: path-symlink: " in err and "Traceback" not in err
+    assert (tmp_path / "elsewhere.md").read_text(encoding="utf-8") == "theirs"
+    assert os.listdir(tmp_path / "results") == ["baselines.md"]  # the link only: baselines.json not written either
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path, fresh, monkeypatch) -> None:
+    def full_disk(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError):
+        results.write_results(fresh, tmp_path / "results" / "baselines.json")
+    assert os.listdir(tmp_path / "results") == []
+
+
+def test_a_release_without_a_manifest_is_scored_as_of_unknown_version(tmp_path, fresh) -> None:
+    for name in os.listdir(RELEASE):
+        if name.endswith(".jsonl"):
+            shutil.copyfile(RELEASE / name, tmp_path / name)
+    assert results._release(tmp_path) == {"version": None, "content_sha256": None}
+    assert results._release(RELEASE) == fresh["release"]
+    table = results.render_table({**fresh, "release": results._release(tmp_path)})
+    assert "Release of unknown version (its folder has no readable manifest.json)." in table
 
 
 def test_missing_extra_is_an_unusable_invocation(monkeypatch, capsys) -> None:

@@ -323,6 +323,13 @@ def test_missing_fields_and_files_are_incidents(tmp_path, capsys):
     assert "file-missing" in err and "documents.jsonl: json-malformed" in err and "Traceback" not in err
 
 
+def test_a_release_without_a_manifest_is_viewed_and_says_so(tmp_path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "manifest.json").unlink()
+    assert main(["view", "--release", str(folder), "--out", str(tmp_path / "site")]) == 0
+    assert "release without manifest" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
 # --- the docs -----------------------------------------------------------------
 
 

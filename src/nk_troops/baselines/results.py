@@ -35,6 +35,7 @@ from ..evaluate.bootstrap import (
     span_counts,
     span_metrics,
 )
+from ..incidents import Incident, IncidentError
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import MANIFEST, read_release
 from . import BASELINES, checkworthy, clustering, crf, run
@@ -179,6 +180,17 @@ def _conflicts(clusters: list[dict]) -> dict[str, int]:
     return {"pairs": len(pairs), "most_in_one_cluster": share}
 
 
+def _release(folder: Path) -> dict[str, Any]:
+    """Version and content hash from the release's manifest, nulls without one: ``report.release_info``,
+    which sits above baselines (tests/test_build_layout.py), so read here until a reader lives in ``paths``."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    got = manifest if isinstance(manifest, dict) else {}
+    return {key: got[key] if isinstance(got.get(key), str) else None for key in ("version", "content_sha256")}
+
+
 def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[str, float] | None = None) -> dict[str, Any]:
     """Every baseline, each document scored on its own: the content of ``results/baselines.json``."""
     timings = {} if timings is None else timings
@@ -206,9 +218,8 @@ def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[s
         )
     entries += _rules(inputs, n, seed)
     lap("rules")
-    manifest = json.loads((release / MANIFEST).read_text(encoding="utf-8"))
     return {
-        "release": {"version": manifest.get("version"), "content_sha256": manifest.get("content_sha256")},
+        "release": _release(release),
         "bootstrap": {"unit": "document", "resamples": n, "seed": seed, "interval": "95% percentile"},
         "conflicts": _conflicts(inputs.clusters),
         "baselines": entries,
@@ -239,14 +250,19 @@ def render_json(results: dict[str, Any]) -> str:
 def write_results(results: dict[str, Any], path: Path) -> None:
     """Write the results file and its table (``.md`` beside it, which the build puts on the dataset card
     without running or importing any baseline), each atomically: a temporary file, then a rename."""
+    targets = ((path, render_json(results)), (path.with_suffix(".md"), render_table(results) + "\n"))
+    if links := [Incident("path-symlink", file=str(target)) for target, _ in targets if target.is_symlink()]:
+        raise IncidentError(links)  # before either is written: never half of the pair
     path.parent.mkdir(parents=True, exist_ok=True)
-    for target, text in ((path, render_json(results)), (path.with_suffix(".md"), render_table(results) + "\n")):
-        if target.is_symlink():
-            raise ValueError(f"{target} is a symbolic link; not writing through it")
+    for target, text in targets:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)  # ours, made above
+            raise
 
 
 def _f(x: float | None) -> str:
@@ -309,10 +325,16 @@ def render_table(results: dict[str, Any]) -> str:
         *head,
         *_rows([e for e in entries if e["kind"] == "rules"], label),
         "",
-        f"Release {results['release']['version']} (content sha256 `{results['release']['content_sha256'][:12]}…`).",
+        _release_line(results["release"]),
         f"Written to `{RESULTS.as_posix()}` by `{COMMAND}`; `tests/test_baselines_results.py` fails when it is stale.",
     ]
     return "\n".join(lines)
+
+
+def _release_line(release: dict[str, Any]) -> str:
+    if release["version"] is None or release["content_sha256"] is None:
+        return "Release of unknown version (its folder has no readable manifest.json)."
+    return f"Release {release['version']} (content sha256 `{release['content_sha256'][:12]}…`)."
 
 
 def render_results_table(path: Path) -> str:

@@ -16,8 +16,9 @@ from typing import Any
 
 from ..incidents import Incident, IncidentError
 from ..model import DOC_ID_PATTERN, Layer
-from ..paths import MANIFEST, data_file, read_release
+from ..paths import data_file, read_release
 from ..release.diff import LayerDiff, diff_spans, read_spans
+from ..report import release_info
 
 # the fields the pages read, per config, with their JSON types
 NEEDED: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -57,14 +58,6 @@ class ViewDiff:
 
     def removed(self) -> list[dict[str, Any]]:
         return [self.old[sid] for d in self.layers.values() for sid in d.removed]
-
-
-def _manifest(folder: Path) -> dict[str, Any]:
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # a release without a manifest is still viewable; the index just says so
-        return {}
-    return manifest if isinstance(manifest, dict) else {}
 
 
 def _read_rows(folder: Path) -> dict[str, list[Any]]:
@@ -153,10 +146,10 @@ def read_view(folder: Path) -> ViewRelease:
     spans: dict[str, list[dict[str, Any]]] = {d["doc_id"]: [] for d in docs}
     for s in sorted(rows["spans"], key=lambda s: (s["start"], -s["end"])):
         spans[s["doc_id"]].append(s)
-    manifest = _manifest(folder)
+    manifest = release_info(folder)  # a release without a manifest is still viewable; the index just says so
     return ViewRelease(
-        version=manifest.get("version"),
-        content_sha256=manifest.get("content_sha256"),
+        version=manifest["version"],
+        content_sha256=manifest["content_sha256"],
         documents=docs,
         spans=spans,
         by_id={s["id"]: s for s in rows["spans"]},
@@ -172,5 +165,5 @@ def read_diff(old_folder: Path, release: ViewRelease) -> ViewDiff:
     if incidents:
         raise IncidentError(incidents)
     name = old_folder.name or str(old_folder)
-    version = _manifest(old_folder).get("version")
+    version = release_info(old_folder)["version"]
     return ViewDiff(label=f"{version} ({name})" if version else name, layers=diff_spans(old, release.by_id), old=old)
