@@ -60,9 +60,10 @@ def _groups(shared: Callable[[int], Any], n: int) -> list[int]:
 
     first = None  # per prediction: the first gold span it overlaps, -1 for none yet
     for k in range(n):
-        hit = np.flatnonzero(shared(k) > 0)
+        sh = shared(k)
+        hit = np.flatnonzero(sh > 0)
         if first is None:
-            first = np.full(len(shared(k)), -1)
+            first = np.full(len(sh), -1)
         for other in np.unique(first[hit]).tolist():
             if other >= 0:
                 root[find(other)] = find(k)

@@ -11,8 +11,6 @@ from ..incidents import IncidentError
 from ..model import LAYER_ID_CODE, Entity, Layer, Span, from_dict
 from ..text import CONTEXT
 
-# Reporting verbs both the quote and the claim baselines treat as attribution cues.
-
 
 @dataclass(frozen=True)
 class Doc:

@@ -35,6 +35,7 @@ from ..evaluate.bootstrap import (
     span_counts,
     span_metrics,
 )
+from ..evaluate.score import fmt
 from ..incidents import Incident, IncidentError
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import MANIFEST, read_release
@@ -265,20 +266,16 @@ def write_results(results: dict[str, Any], path: Path) -> None:
             raise
 
 
-def _f(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
-
-
 def _rows(entries: list[dict], label: Callable[[dict], str]) -> list[str]:
     lines = []
     for entry in entries:
         for i, e in enumerate(entry["estimates"]):
             low, high = e["ci95"]
-            spread = "—" if e["mean"] is None else f"{e['mean']:.3f} ± {_f(e['sd'])}"
+            spread = "—" if e["mean"] is None else f"{e['mean']:.3f} ± {fmt(e['sd'])}"
             first = f"{label(entry)} | {entry['scored']}" if i == 0 else " | "
-            per_doc = " | ".join(_f(v) for v in e["per_doc"].values())
-            ci = "—" if low is None else f"{_f(low)}–{_f(high)}"
-            lines.append(f"| {first} | {e['metric']} | {_f(e['pooled'])} | {ci} | {spread} | {per_doc} |")
+            per_doc = " | ".join(fmt(v) for v in e["per_doc"].values())
+            ci = "—" if low is None else f"{fmt(low)}–{fmt(high)}"
+            lines.append(f"| {first} | {e['metric']} | {fmt(e['pooled'])} | {ci} | {spread} | {per_doc} |")
     return lines
 
 

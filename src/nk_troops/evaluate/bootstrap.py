@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..model import Layer
+from .score import fmt
 
 Counts = Mapping[str, float]  # additive counts of one document
 
@@ -184,10 +185,6 @@ def _carried(per_doc: Mapping[str, Counts], layer: Layer) -> list[str]:
     return sorted({k.split(".")[1] for c in per_doc.values() for k in c if k.startswith(f"{layer}.") and k.endswith(".compared")})
 
 
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
-
-
 def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int) -> str:
     """A terminal table: pooled score, 95% interval, mean ± sd over documents, and each document's score."""
     docs = next((list(e.per_doc) for es in estimates.values() for e in es), [])
@@ -195,10 +192,10 @@ def render_text(estimates: Mapping[Layer, Sequence[Estimate]], n: int, seed: int
     lines = [f"bootstrap over documents: {n} resamples, seed {seed} (95% percentile interval)", head, "-" * len(head)]
     for layer, es in estimates.items():
         for e in es:
-            ci = "—" if e.low is None else f"{_fmt(e.low)}–{_fmt(e.high)}"
-            spread = f"{_fmt(e.mean)} ± {_fmt(e.sd)}"
-            per = " ".join(f"{_fmt(v):>6}" for v in e.per_doc.values())
-            lines.append(f"{layer.value:<8} {e.metric:<22} {_fmt(e.pooled):>6} {ci:>13} {spread:>13}  {per}")
+            ci = "—" if e.low is None else f"{fmt(e.low)}–{fmt(e.high)}"
+            spread = f"{fmt(e.mean)} ± {fmt(e.sd)}"
+            per = " ".join(f"{fmt(v):>6}" for v in e.per_doc.values())
+            lines.append(f"{layer.value:<8} {e.metric:<22} {fmt(e.pooled):>6} {ci:>13} {spread:>13}  {per}")
     return "\n".join(lines)
 
 

@@ -348,7 +348,8 @@ def evaluate_file(
 # --- output --------------------------------------------------------------------
 
 
-def _fmt(x: float | None) -> str:
+def fmt(x: float | None) -> str:
+    """A score in a table: three decimals, a dash when it is undefined."""
     return "—" if x is None else f"{x:.3f}"
 
 
@@ -362,7 +363,7 @@ def render_text(report: Report) -> str:
     for name, schemas in blocks:
         for schema, c in schemas.items():
             counts = " ".join(f"{getattr(c, n):>5}" for n in COUNT_NAMES)
-            lines.append(f"{name:<14} {schema:<8} {counts} {_fmt(c.precision):>6} {_fmt(c.recall):>6} {_fmt(c.f1):>6}")
+            lines.append(f"{name:<14} {schema:<8} {counts} {fmt(c.precision):>6} {fmt(c.recall):>6} {fmt(c.f1):>6}")
     if report.overall is not None and len(report.layers) > 1:
         lines.append(f"micro avg: counts summed over the predicted layers ({', '.join(layer.value for layer in report.overall.layers)})")
     elif report.overall is None:
@@ -370,7 +371,7 @@ def render_text(report: Report) -> str:
     lines += ["", f"{'layer':<8} {'attribute':<12} {'correct':>7} {'of':>5} {'accuracy':>8}"]
     for layer, tallies in report.attributes.items():
         for a, t in tallies.items():
-            lines.append(f"{layer.value:<8} {a:<12} {t.correct:>7} {t.compared:>5} {_fmt(t.accuracy):>8}")
+            lines.append(f"{layer.value:<8} {a:<12} {t.correct:>7} {t.compared:>5} {fmt(t.accuracy):>8}")
         if not tallies:
             lines.append(f"{layer.value:<8} (predictions carry no attributes)")
     if report.clusters:

@@ -23,8 +23,6 @@ _TEXT_KEYS = ("id", "doc_id", "fold", "text", "prefix", "suffix")  # in the Doc 
 
 
 def to_doc(nlp: Any, view: DocView) -> tuple[Any, list[Incident]]:
-    from spacy.tokens import Span
-
     doc = nlp.make_doc(view.text)
     incidents, misaligned = [], []
     for layer in Layer:
@@ -46,7 +44,7 @@ def to_doc(nlp: Any, view: DocView) -> tuple[Any, list[Incident]]:
                     )
                 )
             else:
-                group.append(Span(doc, span.start, span.end, label=layer.value, span_id=s["id"]))
+                group.append(span)
         doc.spans[layer.value] = group
     spans = {s["id"]: {k: v for k, v in s.items() if k not in _TEXT_KEYS} for s in view.spans()}
     doc.user_data[USER_KEY] = {"doc_id": view.doc_id, "fold": view.doc["fold"], "spans": spans, "misaligned": misaligned}
