@@ -38,7 +38,8 @@ from ..evaluate.bootstrap import (
 from ..evaluate.score import fmt
 from ..incidents import Incident, IncidentError
 from ..model import Entity, Layer, from_dict, span_to_row
-from ..paths import MANIFEST, read_release
+from ..paths import read_release
+from ..release.write import read_manifest
 from . import BASELINES, checkworthy, clustering, crf, run
 from .common import Doc
 from .speakers import SpeakerRanker
@@ -182,10 +183,10 @@ def _conflicts(clusters: list[dict]) -> dict[str, int]:
 
 
 def _release(folder: Path) -> dict[str, Any]:
-    """Version and content hash from the release's manifest, nulls without one: ``report.release_info``,
-    which sits above baselines (tests/test_build_layout.py), so read here until a reader lives in ``paths``."""
+    """Version and content hash from the release's manifest, nulls without one, as ``report.release_info``
+    gives them (which sits above baselines: tests/test_build_layout.py)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = read_manifest(folder)
     except (OSError, ValueError):
         manifest = None
     got = manifest if isinstance(manifest, dict) else {}
