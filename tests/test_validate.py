@@ -228,7 +228,7 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
         _json_edit(CROISSANT, lambda c: c.update(distribution={})),
         [("croissant.json", None, "croissant-invalid"), ("manifest.json", None, "manifest-mismatch")],
     ),
-    "json-malformed-croissant-truncated": (
+    "json-malformed-croissant": (
         lambda folder: (folder / CROISSANT).write_bytes((folder / CROISSANT).read_bytes()[:40]),
         [("croissant.json", "column 40", "json-malformed"), ("manifest.json", None, "manifest-mismatch")],
     ),
@@ -253,7 +253,7 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
     ),
 }
 # the mutations are sealed first, then edited: their manifest does not know the edit (noted where it shows)
-for name in ("card-invalid", "card-features-mismatch", "croissant-invalid", "json-malformed-croissant-truncated", "croissant-checksum-mismatch"):
+for name in ("card-invalid", "card-features-mismatch", "croissant-invalid", "json-malformed-croissant", "croissant-checksum-mismatch"):
     assert ("manifest.json", None, "manifest-mismatch") in MUTATIONS[name][1]
 
 
