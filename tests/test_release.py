@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tomllib
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -170,49 +167,6 @@ def test_load_equals_load_dataset_on_the_checkout(tmp_path):
     assert _rows(via_load) == _rows(direct)
     with pytest.raises(ValueError):
         nk_troops.load("no-such-config")
-
-
-def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", src)
-    (src / "README.md").write_text("readme\n", encoding="utf-8")
-    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
-    shutil.copytree(DATASET, src / "dataset")
-    shutil.copytree(ROOT / "schema", src / "schema")  # shipped as nk_troops/_schema
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--no-deps",
-        "--no-build-isolation",
-        "--no-index",
-        "-q",
-        "-w",
-        str(tmp_path / "whl"),
-        str(src),
-    ]
-    subprocess.run(cmd, check=True, capture_output=True)
-    (wheel,) = (tmp_path / "whl").glob("nk_troops-*.whl")
-    assert wheel.name.startswith(f"nk_troops-{__version__}-")
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    shipped = site / "nk_troops" / "_release"
-    packaged = {str(p.relative_to(shipped)) for p in shipped.rglob("*") if p.is_file()}
-    raw = {f"raw/{p.name}" for p in (DATASET / "raw").iterdir()}  # what the validator traces the passages to
-    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST} | raw
-    probe = (
-        "import json, nk_troops; from nk_troops import paths as r; "
-        f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
-        "print(json.dumps({'dir': str(r.release_dir()), 'rows': [dict(x) for x in ds]}))"
-    )
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env, cwd=tmp_path)
-    got = json.loads(out.stdout.splitlines()[-1])
-    assert Path(got["dir"]) == site / "nk_troops" / "_release"
-    expected = load_dataset(str(DATASET), "spans", split="test", cache_dir=str(tmp_path / "checkout"))
-    assert got["rows"] == json.loads(json.dumps(_rows(expected)))
 
 
 # --- tokens ---------------------------------------------------------------------
