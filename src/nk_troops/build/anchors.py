@@ -139,7 +139,7 @@ class _Resolver:
         prefix, occurrence = anchor.get("prefix"), anchor.get("occurrence")
         if not isinstance(prefix, str | None) or isinstance(occurrence, bool) or not isinstance(occurrence, int | None):
             found = {k: anchor[k] for k in ("prefix", "occurrence") if k in anchor}
-            self.fail("annotation-invalid", path, where, "a prefix is text, an occurrence a whole number", span_id, found)
+            self.fail("annotation-invalid", path, where, "wrong type", span_id, found, "prefix: text, occurrence: a whole number")
             return None
         needle = anchor["text"]
         hits = [m.start() for m in re.finditer(re.escape(needle), text[lo:hi])]

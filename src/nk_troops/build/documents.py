@@ -322,12 +322,13 @@ def _check_provenance(r: _Recipe, prov: dict) -> None:
     """Exactly the provenance fields of model.py, each text, null where allowed, keywords a list of text."""
     missing, unknown = sorted(set(PROVENANCE_FIELDS) - prov.keys()), sorted(map(str, prov.keys() - set(PROVENANCE_FIELDS)))
     if missing or unknown:
-        r.fail("recipe-invalid", "provenance", f"missing keys {missing}, unknown keys {unknown}", sorted(map(str, prov)), PROVENANCE_FIELDS)
+        detail = "; ".join(f"{what} keys {keys}" for what, keys in (("missing", missing), ("unknown", unknown)) if keys)
+        r.fail("recipe-invalid", "provenance", detail, sorted(map(str, prov)), PROVENANCE_FIELDS)
     elif wrong := mistyped(Provenance, prov):
         r.fail("recipe-invalid", "provenance", "wrong type", {k: prov[k] for k in wrong}, wrong)
 
 
-REGION_KEYS = {"lines", "passage", "drop", "marker", "head", "joins", "replacements"}
+_REGION_KEYS = {"lines", "passage", "drop", "marker", "head", "joins", "replacements"}
 
 
 def _whole(value: Any) -> bool:
@@ -354,7 +355,7 @@ def _region_problems(region: Any) -> list[str]:
     checks = {
         "lines must be [first, last]": isinstance(lines, list) and len(lines) == 2 and all(_whole(n) for n in lines),
         "a region has exactly one of passage or drop": ("passage" in region) != ("drop" in region),
-        f"unknown keys {sorted(map(str, region.keys() - REGION_KEYS))}": region.keys() <= REGION_KEYS,
+        f"unknown keys {sorted(map(str, region.keys() - _REGION_KEYS))}": region.keys() <= _REGION_KEYS,
         "marker must be text": _text(region.get("marker", "")),
         "head must be {separator: text, fields: [names]}": "head" not in region
         or (
