@@ -215,3 +215,17 @@ def test_stats_and_agreement_report_bad_annotations(project, capsys, command, fi
     status, err = _run(capsys, "--root", str(project), command)
     assert (status, _codes(err)) == (1, [CODES.get(case, "annotation-invalid")]) and file in err
     assert snapshot(project) == before
+
+
+# --- build: the staged release's incidents name the files as published -----------
+
+
+def test_a_failed_build_names_the_release_file_with_its_folder(project, capsys):
+    gold = project / "annotations/gold/nk000.yaml"
+    gold.write_text(gold.read_text(encoding="utf-8").replace("speaker: volodymyr-zelenskyy", "speaker: nobody", 1), encoding="utf-8")
+    before = snapshot(project)
+    status, err = _run(capsys, "--root", str(project), "build")
+    lines = [line for line in err.splitlines() if ": entity-unknown: " in line]
+    assert (status, len(lines) > 0) == (1, True)
+    assert all(line.startswith(f"{project.resolve() / 'dataset'}/") for line in lines), lines
+    assert snapshot(project) == before

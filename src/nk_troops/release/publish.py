@@ -237,10 +237,9 @@ def _stage(stage: Path, files: dict[str, bytes], release: Release, root: Path, o
 def _validate(stage: Path, root: Path, out_rel: str) -> None:
     report = check_release(stage / out_rel)
     if report.incidents or report.unusable:
-        where = str(stage)
 
-        def unstaged(inc: Incident) -> Incident:  # name the file as it would have been published, and say it was not
-            file = inc.file.replace(where, str(root)) if inc.file else None
+        def unstaged(inc: Incident) -> Incident:  # the validator names files within the folder: name them as published, say they were not
+            file = str(root / out_rel / inc.file) if inc.file else None
             return dataclasses.replace(inc, file=file, detail="; ".join(filter(None, ["in the staged release", inc.detail])))
 
         raise IncidentError([unstaged(i) for i in report.incidents] or [Incident("build-write-failed", file=str(stage / out_rel))])
