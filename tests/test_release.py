@@ -436,3 +436,10 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
     assert "| figure | 0 | 1 | 1 |" in capsys.readouterr().out
     assert main(["diff", str(old), str(tmp_path / "missing")]) == 2
     assert "argument-invalid" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085"])
+def test_diff_reads_rows_holding_line_separators_inside_strings(tmp_path, char):
+    row = {"id": "nk000-quo-01", "layer": "quote", "start": 0, "end": 9, "text": f"one{char}two"}
+    (tmp_path / "spans.jsonl").write_bytes(render_jsonl([row, {**row, "id": "nk000-quo-02"}]))  # json.dumps leaves the char as is
+    assert read_spans(tmp_path) == {"nk000-quo-01": row, "nk000-quo-02": {**row, "id": "nk000-quo-02"}}
