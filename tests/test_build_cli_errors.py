@@ -1,4 +1,5 @@
-"""Bad input to `diff`, `check-anchors`, `stats`, `agreement`: a stable code and exit status, no traceback, nothing written.
+"""Bad input to `diff`, `check-anchors`, `stats`, `agreement`, `build`, `baseline --out`: a stable code and exit
+status, no traceback, nothing written.
 
 Each test pictures the folders involved before and after, byte for byte.
 """
@@ -229,3 +230,25 @@ def test_a_failed_build_names_the_release_file_with_its_folder(project, capsys):
     assert (status, len(lines) > 0) == (1, True)
     assert all(line.startswith(f"{project.resolve() / 'dataset'}/") for line in lines), lines
     assert snapshot(project) == before
+
+
+# --- baseline --out: written whole, or an unusable argument ------------------------
+
+
+def test_baseline_out_is_written_whole_beside_nothing_else(tmp_path, capsys):
+    out = tmp_path / "preds.jsonl"
+    out.write_text("an older run\n", encoding="utf-8")
+    status, _ = _run(capsys, "baseline", "figures-rules", "--out", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (status, [p.name for p in tmp_path.iterdir()]) == (0, ["preds.jsonl"])
+    assert rows and {r["layer"] for r in rows} == {"figure"}
+
+
+@pytest.mark.parametrize("where", ["no-such-folder/preds.jsonl", "a-folder"])
+def test_baseline_out_that_cannot_be_written_exits_2_and_writes_nothing(tmp_path, capsys, where):
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-folder" / "mine.txt").write_text("kept\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    status, err = _run(capsys, "baseline", "figures-rules", "--out", str(tmp_path / where))
+    assert (status, _codes(err)) == (2, ["argument-invalid"]) and f"{tmp_path / where}" in err
+    assert snapshot(tmp_path) == before

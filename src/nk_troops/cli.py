@@ -194,10 +194,27 @@ def _baseline(args: argparse.Namespace) -> int:
     names = list(RULES) if args.name == "all" else [args.name]
     text = render_predictions(run(names, *load_inputs(release)))
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        _write_whole(Path(args.out), text)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """``text`` into ``path`` whole or not at all: a temporary file beside it, renamed over it (a link is replaced, not followed)."""
+    tmp, made = path.with_name(f".{path.name}.{os.getpid()}.tmp"), False
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as f:  # "x": never over a file someone else has there
+            made = True
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        found = exc.strerror or type(exc).__name__
+        raise IncidentError([Incident("argument-invalid", file=str(path), found=found, expected="a file in an existing folder")]) from None
+    finally:
+        if made:  # gone after the rename; left behind by an error or an interrupt before it
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def _validate(args: argparse.Namespace) -> int:
