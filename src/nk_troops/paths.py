@@ -16,9 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .model import FOLDS
+
 CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")
 DEFAULT_CONFIG = "documents"
-FOLDS = 5  # leave-one-document-out: one fold per document (model.py: fold 0..4)
 FOLD_CONFIGS = ("documents", "spans", "sentences", "tokens")  # rows of one document each; the registries span all five
 CARD = "README.md"
 LICENCE = "LICENSE.md"
