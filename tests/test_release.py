@@ -27,7 +27,19 @@ from nk_troops.build.documents import build_documents  # noqa: E402
 from nk_troops.cli import main  # noqa: E402
 from nk_troops.incidents import IncidentError  # noqa: E402
 from nk_troops.model import Layer, bio_labels, span_from_dict, to_dict  # noqa: E402
-from nk_troops.paths import CARD, CROISSANT, DEFAULT_CONFIG, FIGURE, LICENCE, MANIFEST, data_file, parquet_file, release_dir, splits  # noqa: E402
+from nk_troops.paths import (  # noqa: E402
+    CARD,
+    CROISSANT,
+    DEFAULT_CONFIG,
+    FIGURE,
+    LICENCE,
+    MANIFEST,
+    data_file,
+    parquet_file,
+    release_dir,
+    release_info,
+    splits,
+)
 from nk_troops.release import blocks  # noqa: E402
 from nk_troops.release.assemble import Release, assemble  # noqa: E402
 from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
@@ -92,7 +104,9 @@ def _rows(ds: datasets.Dataset) -> list[dict]:
 
 def _build_files(root: Path) -> dict[str, bytes]:
     """``nk-troops build`` in a checkout copy; the release files it published."""
-    out = build(root).out
+    outcome = build(root)
+    out = outcome.out
+    assert outcome.content_sha256 == json.loads((out / MANIFEST).read_bytes())["content_sha256"]
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "raw"}
 
 
@@ -260,6 +274,37 @@ def test_changelog_records_this_content_under_this_version(built):
     recorded = changelog_entry(ROOT / "CHANGELOG.md", __version__)
     assert recorded is not None, f"CHANGELOG.md has no '## {__version__} ... sha256 `...`' entry"
     assert recorded == digest, "the release changed but the version did not: bump version.py and add a CHANGELOG entry"
+
+
+def test_build_prints_the_content_hash_its_manifest_records(tmp_path, capsys):
+    root = _copy_sources(tmp_path)  # no CHANGELOG.md: no entry records this hash
+    assert main(["--root", str(root), "build"]) == 0
+    digest = json.loads((root / "dataset" / MANIFEST).read_bytes())["content_sha256"]
+    out = capsys.readouterr().out
+    assert f"\nversion {__version__}, content sha256 {digest}\n" in out and f"note: CHANGELOG.md has no entry for {__version__} " in out
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (None, (None, None)),  # no manifest
+        (b"\xff not UTF-8", (None, None)),
+        (b"{not json", (None, None)),
+        (b'["a", "list"]', (None, None)),
+        (b'{"version": 2, "content_sha256": "abc"}', (None, "abc")),
+        (b'{"version": "2.0.0"}', ("2.0.0", None)),
+    ],
+    ids=["missing", "not-utf8", "not-json", "a-list", "number-version", "no-hash"],
+)
+def test_release_info_reads_what_a_manifest_holds_and_nulls_the_rest(tmp_path, manifest, expected):
+    if manifest is not None:
+        (tmp_path / MANIFEST).write_bytes(manifest)
+    assert release_info(tmp_path) == dict(zip(("version", "content_sha256"), expected, strict=True))
+
+
+def test_release_info_of_the_installed_release_is_its_manifest():
+    manifest = json.loads((release_dir() / MANIFEST).read_bytes())
+    assert release_info() == {"version": manifest["version"], "content_sha256": manifest["content_sha256"]}
 
 
 def _edit_first_entity(root: Path) -> str:

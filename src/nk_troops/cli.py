@@ -69,7 +69,7 @@ def _file_docs(files: list[str]) -> list[tuple[str, str]]:
 def _build(args: argparse.Namespace) -> int:
     from .release.publish import BuildFailed, build
     from .release.stats import stats_table
-    from .release.write import changelog_entry, read_manifest
+    from .release.write import changelog_entry
     from .version import __version__
 
     try:
@@ -84,9 +84,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"finished publishing {rel} (an earlier build was killed while publishing)")
     print(stats_table(outcome.release))
     print(f"published {len(outcome.changed)} changed file(s): {', '.join(outcome.changed) or 'none'}")
-    digest = read_manifest(outcome.out)["content_sha256"]
-    print(f"version {__version__}, content sha256 {digest}")
-    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != digest and not args.out:
+    print(f"version {__version__}, content sha256 {outcome.content_sha256}")
+    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != outcome.content_sha256 and not args.out:
         print(f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)")
     for note in outcome.release.notes:
         print(f"note: {note}")

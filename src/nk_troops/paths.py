@@ -67,6 +67,17 @@ def release_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "dataset"
 
 
+def release_info(folder: Path | None = None) -> dict[str, str | None]:
+    """The ``version`` and ``content_sha256`` a release folder's manifest records (default: the installed
+    release); each None where the manifest is missing, is not JSON, or does not hold it as a string."""
+    try:
+        manifest = json.loads(((release_dir() if folder is None else Path(folder)) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError: not UTF-8, not JSON
+        manifest = None
+    values = manifest if isinstance(manifest, dict) else {}
+    return {key: value if isinstance(value := values.get(key), str) else None for key in ("version", "content_sha256")}
+
+
 def read_release(folder: Path | None = None, configs: tuple[str, ...] = CONFIGS) -> dict[str, list[dict[str, Any]]]:
     """Rows per config of a valid release folder (default: the installed release)."""
     folder = release_dir() if folder is None else Path(folder)

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .incidents import CATALOGUE, Incident, _printable, render_text
-from .paths import MANIFEST, release_dir
+from .paths import release_info
 from .version import __version__
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -65,16 +65,6 @@ def render(
         }
         return _printable(json.dumps(doc, ensure_ascii=False, indent=1))
     return _printable(json.dumps(_sarif(kept, results, release), ensure_ascii=False, indent=1))
-
-
-def release_info(folder: Path | None) -> dict[str, Any]:
-    """Version and content hash from a release folder's manifest; nulls when it has none."""
-    try:
-        manifest = json.loads(((release_dir() if folder is None else folder) / MANIFEST).read_text(encoding="utf-8"))
-        version, digest = manifest.get("version"), manifest.get("content_sha256")
-    except (OSError, ValueError, AttributeError):  # no manifest, or not one: the report says so with nulls
-        version = digest = None
-    return {"version": version if isinstance(version, str) else None, "content_sha256": digest if isinstance(digest, str) else None}
 
 
 def incident_json(inc: Incident) -> dict[str, Any]:
