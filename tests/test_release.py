@@ -40,8 +40,9 @@ from nk_troops.paths import (  # noqa: E402
     release_info,
     splits,
 )
-from nk_troops.release import blocks  # noqa: E402
+from nk_troops.release import blocks, card  # noqa: E402
 from nk_troops.release.assemble import Release, assemble  # noqa: E402
+from nk_troops.release.card import DESCRIPTIONS  # noqa: E402
 from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
 from nk_troops.release.publish import build  # noqa: E402
 from nk_troops.release.write import (  # noqa: E402
@@ -340,6 +341,25 @@ def test_changed_annotation_is_never_served_from_a_stale_cache(tmp_path):
 
 
 # --- card and Croissant -------------------------------------------------------
+
+
+def test_card_table_gives_each_configs_rows_and_description(built):
+    release, files = built
+    rows = release.rows()
+    table = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in files[CARD].decode("utf-8").splitlines() if line.startswith("| `")
+    ]
+    assert [name for name, _, _ in table] == [f"`{c}`" + (" (default)" if c == DEFAULT_CONFIG else "") for c in CONFIGS]
+    assert [(int(n), what) for _, n, what in table] == [(len(rows[c]), DESCRIPTIONS[c]) for c in CONFIGS]
+
+
+def test_card_shows_the_screenshot_the_release_carries(built, monkeypatch):
+    _, files = built
+    assert f"]({card.SCREENSHOT})" in files[CARD].decode("utf-8") and card.SCREENSHOT in files
+    monkeypatch.setattr(card, "SCREENSHOT", "site.png")  # the image link follows the name the release gives the file
+    sizes = {c: {split: (1, 1) for split in splits(c)} for c in CONFIGS}
+    text = card.render_card(sizes, "0" * 64, screenshot=True)
+    assert "](site.png)" in text and "](viewer.png)" not in text
 
 
 def test_card_metadata_uses_values_the_hub_knows():
