@@ -252,3 +252,20 @@ def test_baseline_out_that_cannot_be_written_exits_2_and_writes_nothing(tmp_path
     status, err = _run(capsys, "baseline", "figures-rules", "--out", str(tmp_path / where))
     assert (status, _codes(err)) == (2, ["argument-invalid"]) and f"{tmp_path / where}" in err
     assert snapshot(tmp_path) == before
+
+
+# --- export / import --release: a folder that is no release -----------------------
+
+
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_a_release_folder_without_its_data_files_is_file_missing_and_exit_2(tmp_path, capsys, command):
+    (tmp_path / "release").mkdir()
+    shutil.copy(ROOT / "dataset" / "documents.jsonl", tmp_path / "release")
+    (tmp_path / "tasks.json").write_text("[]", encoding="utf-8")
+    before = snapshot(tmp_path)
+    tool = ["--format", "brat"] if command == "export" else ["label-studio", str(tmp_path / "tasks.json")]
+    status, err = _run(capsys, command, *tool, "--release", str(tmp_path / "release"), "--out", str(tmp_path / "out"))
+    named = sorted(line.split(":")[0] for line in err.splitlines() if ": file-missing: " in line)
+    assert (status, _codes(err)) == (2, ["file-missing"])
+    assert named == sorted(str(tmp_path / "release" / f"{c}.jsonl") for c in ("spans", "sentences", "tokens", "entities", "clusters"))
+    assert snapshot(tmp_path) == before

@@ -257,28 +257,26 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if report.incidents else 0
 
 
-def _export_release(args: argparse.Namespace) -> Path | None | bool:
-    """--release as a Path (None: the installed release); False after reporting a folder that is not a release."""
+def _export_release(args: argparse.Namespace) -> Path | None:
+    """--release as a Path (None: the installed release); ``Unusable`` (file-missing) for a folder without the data files."""
+    from .export.output import Unusable
     from .paths import CONFIGS, data_file
 
     if not args.release:
         return None
-    missing = [data_file(c) for c in CONFIGS if not (Path(args.release) / data_file(c)).is_file()]
-    if missing:
-        print(f"not a release folder: {args.release} (no {', '.join(missing)})", file=sys.stderr)
-        return False
-    return Path(args.release)
+    folder = Path(args.release)
+    missing = [folder / data_file(c) for c in CONFIGS if not (folder / data_file(c)).is_file()]
+    if missing:  # before --out is touched; a release with bad rows is export-release-invalid when read (bad data, 1)
+        raise Unusable([Incident("file-missing", file=str(path), detail="--release is not a release folder") for path in missing])
+    return folder
 
 
 def _export(args: argparse.Namespace) -> int:
     from .export import export
     from .export.output import Unusable
 
-    release = _export_release(args)
-    if release is False:
-        return 2
     try:
-        names, incidents = export(args.format, Path(args.out), release)
+        names, incidents = export(args.format, Path(args.out), _export_release(args))
     except Unusable as err:
         print(render_text(err.incidents), file=sys.stderr)
         return 2
@@ -293,8 +291,10 @@ def _import(args: argparse.Namespace) -> int:
     from .export.label_studio import import_tasks
     from .export.output import Unusable, publish, write_files
 
-    release = _export_release(args)
-    if release is False:
+    try:
+        release = _export_release(args)
+    except Unusable as err:
+        print(render_text(err.incidents), file=sys.stderr)
         return 2
     for path, is_ok, what in ((args.export, Path.is_file, "file"), (args.exclusions_from, Path.is_dir, "folder")):
         if path is not None and not is_ok(Path(path)):
