@@ -28,7 +28,6 @@ from pathlib import Path
 import jsonschema
 
 from nk_troops.model import (
-    SPAN_CLASSES,
     Claim,
     Document,
     Figure,
@@ -41,7 +40,7 @@ from nk_troops.model import (
     Quote,
     QuoteType,
     Sentence,
-    record_fields,
+    span_from_dict,
     span_to_row,
     to_dict,
 )
@@ -93,11 +92,8 @@ def _document(n: int, units: int, fold: int) -> tuple[dict, list[dict]]:
     for row in rows:
         del row["_base"]
     for row in rows:
-        nested[row["layer"] + "s"].append({k: v for k, v in row.items() if v is not None or k in _OWN[row["layer"]]})
+        nested[row["layer"] + "s"].append(to_dict(span_from_dict(row)))  # the record a document row nests, as the release does
     return doc | nested, rows
-
-
-_OWN = {layer.value: {name for name, *_ in record_fields(cls)} | {"layer"} for layer, cls in SPAN_CLASSES.items()}
 
 
 def write_corpus(folder: Path, spans: int) -> tuple[Path, Path]:

@@ -150,8 +150,12 @@ def test_cli_evaluate_reports_gold_incidents_and_one_layer(tmp_path, capsys) -> 
     gold = tmp_path / "gold"
     gold.mkdir()
     (gold / "documents.jsonl").write_text("{}\n", encoding="utf-8")
-    assert main(["evaluate", "--pred", str(pred), "--gold", str(gold)]) in (1, 2)
-    assert "gold/documents.jsonl" in capsys.readouterr().err
+    assert main(["evaluate", "--pred", str(pred), "--gold", str(gold), "--format", "json"]) == 1  # bad gold data, not a bad call
+    report = json.loads(capsys.readouterr().out)
+    missing = "README.md clusters.jsonl croissant.json entities.jsonl manifest.json sentences.jsonl spans.jsonl tokens.jsonl".split()
+    expected = [("file-missing", str(gold / name), None) for name in missing] + [("schema-required", str(gold / "documents.jsonl"), 1)]
+    assert sorted((i["code"], i["file"], i["line"]) for i in report["incidents"]) == sorted(expected, key=repr)
+    assert report["ok"] is False and report["results"] is None
     assert main(["evaluate", "--pred", str(pred), "--layer", "figure", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)["results"]  # the scores inside the report (nk_troops.report)
     assert list(data["layers"]) == ["figure"] and data["overall"]["layers"] == ["figure"] and data["overall"]["strict"]["f1"] == 1.0

@@ -1,4 +1,5 @@
-"""Bad input to `diff`, `check-anchors`, `stats`, `agreement`: a stable code and exit status, no traceback, nothing written.
+"""Bad input to `diff`, `check-anchors`, `stats`, `agreement`, `build`, `baseline --out`: a stable code and exit
+status, no traceback, nothing written.
 
 Each test pictures the folders involved before and after, byte for byte.
 """
@@ -215,3 +216,56 @@ def test_stats_and_agreement_report_bad_annotations(project, capsys, command, fi
     status, err = _run(capsys, "--root", str(project), command)
     assert (status, _codes(err)) == (1, [CODES.get(case, "annotation-invalid")]) and file in err
     assert snapshot(project) == before
+
+
+# --- build: the staged release's incidents name the files as published -----------
+
+
+def test_a_failed_build_names_the_release_file_with_its_folder(project, capsys):
+    gold = project / "annotations/gold/nk000.yaml"
+    gold.write_text(gold.read_text(encoding="utf-8").replace("speaker: volodymyr-zelenskyy", "speaker: nobody", 1), encoding="utf-8")
+    before = snapshot(project)
+    status, err = _run(capsys, "--root", str(project), "build")
+    lines = [line for line in err.splitlines() if ": entity-unknown: " in line]
+    assert (status, len(lines) > 0) == (1, True)
+    assert all(line.startswith(f"{project.resolve() / 'dataset'}/") for line in lines), lines
+    assert snapshot(project) == before
+
+
+# --- baseline --out: written whole, or an unusable argument ------------------------
+
+
+def test_baseline_out_is_written_whole_beside_nothing_else(tmp_path, capsys):
+    out = tmp_path / "preds.jsonl"
+    out.write_text("an older run\n", encoding="utf-8")
+    status, _ = _run(capsys, "baseline", "figures-rules", "--out", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert (status, [p.name for p in tmp_path.iterdir()]) == (0, ["preds.jsonl"])
+    assert rows and {r["layer"] for r in rows} == {"figure"}
+
+
+@pytest.mark.parametrize("where", ["no-such-folder/preds.jsonl", "a-folder"])
+def test_baseline_out_that_cannot_be_written_exits_2_and_writes_nothing(tmp_path, capsys, where):
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "a-folder" / "mine.txt").write_text("kept\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    status, err = _run(capsys, "baseline", "figures-rules", "--out", str(tmp_path / where))
+    assert (status, _codes(err)) == (2, ["argument-invalid"]) and f"{tmp_path / where}" in err
+    assert snapshot(tmp_path) == before
+
+
+# --- export / import --release: a folder that is no release -----------------------
+
+
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_a_release_folder_without_its_data_files_is_file_missing_and_exit_2(tmp_path, capsys, command):
+    (tmp_path / "release").mkdir()
+    shutil.copy(ROOT / "dataset" / "documents.jsonl", tmp_path / "release")
+    (tmp_path / "tasks.json").write_text("[]", encoding="utf-8")
+    before = snapshot(tmp_path)
+    tool = ["--format", "brat"] if command == "export" else ["label-studio", str(tmp_path / "tasks.json")]
+    status, err = _run(capsys, command, *tool, "--release", str(tmp_path / "release"), "--out", str(tmp_path / "out"))
+    named = sorted(line.split(":")[0] for line in err.splitlines() if ": file-missing: " in line)
+    assert (status, _codes(err)) == (2, ["file-missing"])
+    assert named == sorted(str(tmp_path / "release" / f"{c}.jsonl") for c in ("spans", "sentences", "tokens", "entities", "clusters"))
+    assert snapshot(tmp_path) == before

@@ -204,6 +204,17 @@ def test_github_escapes_what_would_break_a_workflow_command():
     assert unescape(m[2]).startswith(inc.message())
 
 
+def test_github_ends_with_one_hint_line_per_code_whatever_the_file_names():
+    incs = [Incident("schema-type", file="hint notes.jsonl", line=n) for n in (1, 2, 3)] + [Incident("file-empty", file="x.jsonl")]
+    lines = report.render(incs, "github", max_per_code=2).splitlines()
+    assert [x.split("::")[1] for x in lines if x.startswith("::")] == [
+        "error file=hint notes.jsonl,line=1,title=schema-type",
+        "error file=hint notes.jsonl,line=2,title=schema-type",
+        "error file=x.jsonl,title=file-empty",
+    ]
+    assert [x.split(": ")[0] for x in lines if not x.startswith("::")] == ["hint file-empty x1", "hint schema-type x3 (1 more not shown)"]
+
+
 def test_sarif_locations_are_uri_references():
     incs = [Incident("file-empty", file="dir with space/spans.jsonl"), Incident("file-empty", file=str(Path("/abs/spans.jsonl").resolve()))]
     results = check_sarif(report.render(incs, "sarif"))["runs"][0]["results"]

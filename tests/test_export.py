@@ -248,7 +248,7 @@ def test_empty_out_folder_is_used_and_a_bad_release_is_refused(tmp_path, capsys)
     os.umask(umask)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask  # an ordinary folder, not mkdtemp's private one
     assert main(["export", "--format", "conll", "--release", str(tmp_path), "--out", str(tmp_path / "other")]) == 2
-    assert "not a release folder" in capsys.readouterr().err and not (tmp_path / "other").exists()
+    assert ": file-missing: " in capsys.readouterr().err and not (tmp_path / "other").exists()
 
 
 def test_the_readme_formats_examples_run_as_written(tmp_path):

@@ -5,10 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tomllib
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,9 +24,22 @@ from nk_troops.build.documents import build_documents  # noqa: E402
 from nk_troops.cli import main  # noqa: E402
 from nk_troops.incidents import IncidentError  # noqa: E402
 from nk_troops.model import Layer, bio_labels, span_from_dict, to_dict  # noqa: E402
-from nk_troops.paths import CARD, CROISSANT, DEFAULT_CONFIG, FIGURE, LICENCE, MANIFEST, data_file, parquet_file, release_dir, splits  # noqa: E402
-from nk_troops.release import blocks  # noqa: E402
+from nk_troops.paths import (  # noqa: E402
+    CARD,
+    CROISSANT,
+    DEFAULT_CONFIG,
+    FIGURE,
+    LICENCE,
+    MANIFEST,
+    data_file,
+    parquet_file,
+    release_dir,
+    release_info,
+    splits,
+)
+from nk_troops.release import blocks, card  # noqa: E402
 from nk_troops.release.assemble import Release, assemble  # noqa: E402
+from nk_troops.release.card import DESCRIPTIONS  # noqa: E402
 from nk_troops.release.diff import diff_spans, read_spans  # noqa: E402
 from nk_troops.release.publish import build  # noqa: E402
 from nk_troops.release.write import (  # noqa: E402
@@ -92,7 +102,9 @@ def _rows(ds: datasets.Dataset) -> list[dict]:
 
 def _build_files(root: Path) -> dict[str, bytes]:
     """``nk-troops build`` in a checkout copy; the release files it published."""
-    out = build(root).out
+    outcome = build(root)
+    out = outcome.out
+    assert outcome.content_sha256 == json.loads((out / MANIFEST).read_bytes())["content_sha256"]
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "raw"}
 
 
@@ -172,49 +184,6 @@ def test_load_equals_load_dataset_on_the_checkout(tmp_path):
         nk_troops.load("no-such-config")
 
 
-def test_installed_wheel_ships_the_release_and_load_reads_it(tmp_path):
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(ROOT / "pyproject.toml", src)
-    (src / "README.md").write_text("readme\n", encoding="utf-8")
-    shutil.copytree(ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
-    shutil.copytree(DATASET, src / "dataset")
-    shutil.copytree(ROOT / "schema", src / "schema")  # shipped as nk_troops/_schema
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--no-deps",
-        "--no-build-isolation",
-        "--no-index",
-        "-q",
-        "-w",
-        str(tmp_path / "whl"),
-        str(src),
-    ]
-    subprocess.run(cmd, check=True, capture_output=True)
-    (wheel,) = (tmp_path / "whl").glob("nk_troops-*.whl")
-    assert wheel.name.startswith(f"nk_troops-{__version__}-")
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    shipped = site / "nk_troops" / "_release"
-    packaged = {str(p.relative_to(shipped)) for p in shipped.rglob("*") if p.is_file()}
-    raw = {f"raw/{p.name}" for p in (DATASET / "raw").iterdir()}  # what the validator traces the passages to
-    assert packaged == set(json.loads((DATASET / MANIFEST).read_text())["files"]) | {MANIFEST} | raw
-    probe = (
-        "import json, nk_troops; from nk_troops import paths as r; "
-        f"ds = nk_troops.load('spans', split='test', cache_dir={str(tmp_path / 'cache')!r}); "
-        "print(json.dumps({'dir': str(r.release_dir()), 'rows': [dict(x) for x in ds]}))"
-    )
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env, cwd=tmp_path)
-    got = json.loads(out.stdout.splitlines()[-1])
-    assert Path(got["dir"]) == site / "nk_troops" / "_release"
-    expected = load_dataset(str(DATASET), "spans", split="test", cache_dir=str(tmp_path / "checkout"))
-    assert got["rows"] == json.loads(json.dumps(_rows(expected)))
-
-
 # --- tokens ---------------------------------------------------------------------
 
 
@@ -262,6 +231,37 @@ def test_changelog_records_this_content_under_this_version(built):
     assert recorded == digest, "the release changed but the version did not: bump version.py and add a CHANGELOG entry"
 
 
+def test_build_prints_the_content_hash_its_manifest_records(tmp_path, capsys):
+    root = _copy_sources(tmp_path)  # no CHANGELOG.md: no entry records this hash
+    assert main(["--root", str(root), "build"]) == 0
+    digest = json.loads((root / "dataset" / MANIFEST).read_bytes())["content_sha256"]
+    out = capsys.readouterr().out
+    assert f"\nversion {__version__}, content sha256 {digest}\n" in out and f"note: CHANGELOG.md has no entry for {__version__} " in out
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (None, (None, None)),  # no manifest
+        (b"\xff not UTF-8", (None, None)),
+        (b"{not json", (None, None)),
+        (b'["a", "list"]', (None, None)),
+        (b'{"version": 2, "content_sha256": "abc"}', (None, "abc")),
+        (b'{"version": "2.0.0"}', ("2.0.0", None)),
+    ],
+    ids=["missing", "not-utf8", "not-json", "a-list", "number-version", "no-hash"],
+)
+def test_release_info_reads_what_a_manifest_holds_and_nulls_the_rest(tmp_path, manifest, expected):
+    if manifest is not None:
+        (tmp_path / MANIFEST).write_bytes(manifest)
+    assert release_info(tmp_path) == dict(zip(("version", "content_sha256"), expected, strict=True))
+
+
+def test_release_info_of_the_installed_release_is_its_manifest():
+    manifest = json.loads((release_dir() / MANIFEST).read_bytes())
+    assert release_info() == {"version": manifest["version"], "content_sha256": manifest["content_sha256"]}
+
+
 def _edit_first_entity(root: Path) -> str:
     path = root / "annotations" / "entities.yaml"
     entities = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -295,6 +295,25 @@ def test_changed_annotation_is_never_served_from_a_stale_cache(tmp_path):
 
 
 # --- card and Croissant -------------------------------------------------------
+
+
+def test_card_table_gives_each_configs_rows_and_description(built):
+    release, files = built
+    rows = release.rows()
+    table = [
+        [cell.strip() for cell in line.strip("|").split("|")] for line in files[CARD].decode("utf-8").splitlines() if line.startswith("| `")
+    ]
+    assert [name for name, _, _ in table] == [f"`{c}`" + (" (default)" if c == DEFAULT_CONFIG else "") for c in CONFIGS]
+    assert [(int(n), what) for _, n, what in table] == [(len(rows[c]), DESCRIPTIONS[c]) for c in CONFIGS]
+
+
+def test_card_shows_the_screenshot_the_release_carries(built, monkeypatch):
+    _, files = built
+    assert f"]({card.SCREENSHOT})" in files[CARD].decode("utf-8") and card.SCREENSHOT in files
+    monkeypatch.setattr(card, "SCREENSHOT", "site.png")  # the image link follows the name the release gives the file
+    sizes = {c: {split: (1, 1) for split in splits(c)} for c in CONFIGS}
+    text = card.render_card(sizes, "0" * 64, screenshot=True)
+    assert "](site.png)" in text and "](viewer.png)" not in text
 
 
 def test_card_metadata_uses_values_the_hub_knows():
@@ -436,3 +455,10 @@ def test_diff_counts_added_removed_and_changed_spans_per_layer(tmp_path, capsys)
     assert "| figure | 0 | 1 | 1 |" in capsys.readouterr().out
     assert main(["diff", str(old), str(tmp_path / "missing")]) == 2
     assert "argument-invalid" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085"])
+def test_diff_reads_rows_holding_line_separators_inside_strings(tmp_path, char):
+    row = {"id": "nk000-quo-01", "layer": "quote", "start": 0, "end": 9, "text": f"one{char}two"}
+    (tmp_path / "spans.jsonl").write_bytes(render_jsonl([row, {**row, "id": "nk000-quo-02"}]))  # json.dumps leaves the char as is
+    assert read_spans(tmp_path) == {"nk000-quo-01": row, "nk000-quo-02": {**row, "id": "nk000-quo-02"}}

@@ -21,6 +21,7 @@ import pytest
 from nk_troops.incidents import CATALOGUE, OTHER_COMMANDS, Incident, IncidentError
 from nk_troops.model import Layer
 from nk_troops.paths import CARD, CONFIGS, CROISSANT, MANIFEST, content_hash, data_file
+from nk_troops.release import blocks
 from nk_troops.release.assemble import assemble
 from nk_troops.release.write import content_hash as build_content_hash
 from nk_troops.release.write import render_jsonl
@@ -189,27 +190,28 @@ def _fifo_as_spans(folder: Path) -> None:
     os.mkfifo(folder / "spans.jsonl")
 
 
-# sealed releases edited afterwards (or holding what git cannot): mutation -> expected, as in EXPECTED
+# sealed releases edited afterwards (or holding what git cannot): mutation -> expected, as in EXPECTED; each is
+# named for the code it is there for, as a fixture is: <code> or <code>-<what> (test_every_fixture_yields_its_code)
 MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | None, str]]]] = {
     "manifest-mismatch": (
         _json_edit(MANIFEST, lambda m: m["files"]["entities.jsonl"].update(bytes=1)),
         [("manifest.json", None, "manifest-mismatch")],
     ),
-    "manifest-files-a-list": (_json_edit(MANIFEST, lambda m: m.update(files=[])), [("manifest.json", None, "manifest-mismatch")]),
+    "manifest-mismatch-files-a-list": (_json_edit(MANIFEST, lambda m: m.update(files=[])), [("manifest.json", None, "manifest-mismatch")]),
     "manifest-unlisted": (
         lambda folder: (folder / "notes.txt").write_text("an extra file", encoding="utf-8"),
         [("manifest.json", None, "manifest-unlisted")],
     ),
-    "manifest-lists-a-missing-file": (
+    "manifest-unlisted-lists-a-missing-file": (
         _json_edit(MANIFEST, lambda m: m["files"].update({"gone.txt": {"sha256": "0" * 64, "bytes": 1}})),
         [("manifest.json", None, "manifest-unlisted")],
     ),
-    "manifest-leads-out": (
+    "path-unsafe-manifest-leads-out": (
         _json_edit(MANIFEST, lambda m: m["files"].update({"../../../../etc/passwd": {"sha256": "0" * 64, "bytes": 1}})),
         [("manifest.json", None, "path-unsafe")],
     ),
-    "manifest-missing": (lambda folder: (folder / MANIFEST).unlink(), [("manifest.json", None, "file-missing")]),
-    "manifest-a-directory": (
+    "file-missing-manifest": (lambda folder: (folder / MANIFEST).unlink(), [("manifest.json", None, "file-missing")]),
+    "file-not-regular-manifest-a-directory": (
         lambda folder: ((folder / MANIFEST).unlink(), (folder / MANIFEST).mkdir()),
         [("manifest.json", None, "file-not-regular")],
     ),
@@ -226,7 +228,7 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
         _json_edit(CROISSANT, lambda c: c.update(distribution={})),
         [("croissant.json", None, "croissant-invalid"), ("manifest.json", None, "manifest-mismatch")],
     ),
-    "croissant-truncated": (
+    "json-malformed-croissant": (
         lambda folder: (folder / CROISSANT).write_bytes((folder / CROISSANT).read_bytes()[:40]),
         [("croissant.json", "column 40", "json-malformed"), ("manifest.json", None, "manifest-mismatch")],
     ),
@@ -235,23 +237,23 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
         [("croissant.json", None, "croissant-checksum-mismatch"), ("manifest.json", None, "manifest-mismatch")],
     ),
     "file-not-regular": (_fifo_as_spans, [("spans.jsonl", None, "file-not-regular")]),
-    "raw-file-a-fifo": (  # a source_file naming a FIFO is refused, never waited on
+    "file-not-regular-raw-file-a-fifo": (  # a source_file naming a FIFO is refused, never waited on
         lambda folder: [p.unlink() or os.mkfifo(p) for p in (folder / "raw").iterdir()],
         [("documents.jsonl", 1, "file-not-regular")],
     ),
-    "raw-file-links-out": (
+    "path-unsafe-raw-file-links-out": (
         lambda folder: [
             (folder / "raw" / p.name).unlink() or (folder / "raw" / p.name).symlink_to("/dev/zero") for p in (folder / "raw").iterdir()
         ],
         [("documents.jsonl", 1, "path-unsafe")],
     ),
-    "data-file-links-out": (
+    "path-unsafe-data-file-links-out": (
         lambda folder: (folder / "entities.jsonl").unlink() or (folder / "entities.jsonl").symlink_to(VALID / "entities.jsonl"),
         [("entities.jsonl", None, "path-unsafe")],
     ),
 }
 # the mutations are sealed first, then edited: their manifest does not know the edit (noted where it shows)
-for name in ("card-invalid", "card-features-mismatch", "croissant-invalid", "croissant-truncated", "croissant-checksum-mismatch"):
+for name in ("card-invalid", "card-features-mismatch", "croissant-invalid", "json-malformed-croissant", "croissant-checksum-mismatch"):
     assert ("manifest.json", None, "manifest-mismatch") in MUTATIONS[name][1]
 
 
@@ -336,8 +338,12 @@ def test_a_release_without_raw_files_is_checked_without_them(sealed: Path, tmp_p
 
 
 def test_content_hash_is_the_builds() -> None:
+    """The hash the validator computes over the committed data files is the one the build recorded in the
+    committed manifest (test_release.py checks the CHANGELOG entry against the build)."""
     data = {data_file(c): (RELEASE / data_file(c)).read_bytes() for c in CONFIGS}
-    assert content_hash({name: _sha(b) for name, b in data.items()}) == build_content_hash(data)
+    recorded = json.loads((RELEASE / MANIFEST).read_text(encoding="utf-8"))["content_sha256"]
+    assert content_hash({name: _sha(b) for name, b in data.items()}) == recorded
+    assert build_content_hash(data) == recorded
 
 
 def test_source_fixture_builds_a_release_that_validates_clean(tmp_path: Path) -> None:
@@ -372,7 +378,8 @@ def test_long_lines_are_refused_not_read(sealed: Path, tmp_path: Path, monkeypat
 def test_every_fixture_yields_its_code() -> None:
     assert sorted(EXPECTED) == sorted(p.name for p in INVALID.iterdir())
     for fixture, pairs in list(EXPECTED.items()) + [(k, v[1]) for k, v in MUTATIONS.items()]:
-        assert any(fixture.removesuffix(".jsonl").startswith(code) for *_, code in pairs) or fixture not in CATALOGUE, fixture
+        name = fixture.removesuffix(".jsonl")
+        assert any(name == code or name.startswith(f"{code}-") for *_, code in pairs), f"{fixture} yields none of the code it names"
 
 
 # the scorer's refusals and the Parquet comparison are tested in test_api.py
@@ -398,7 +405,7 @@ def test_every_code_belongs_to_exactly_one_rule_or_pass() -> None:
 
 def test_rules_table_in_the_docs_is_generated_from_the_registry() -> None:
     docs = (ROOT / "docs" / "VALIDATION.md").read_text(encoding="utf-8")
-    assert rules_table() in docs, "regenerate it: python scripts/rules_table.py"
+    assert blocks.section(docs, "rules") == rules_table().strip("\n"), "regenerate it: python scripts/rules_table.py"
     assert "docs/VALIDATION.md" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in docs for name in RULES)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -336,17 +335,6 @@ def test_a_release_without_a_manifest_is_viewed_and_says_so(tmp_path) -> None:
 def _viewer_section() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     return readme.split("\n## Viewer\n", 1)[1].split("\n## ", 1)[0]
-
-
-def test_readme_viewer_examples_run_outside_the_checkout(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    block = _viewer_section().split("```bash\n", 1)[1].split("```", 1)[0]
-    # the --diff example is a comment: there is no older release to name yet (its runs are tested above)
-    commands = [shlex.split(line) for line in block.splitlines() if line.strip() and not line.startswith("#")]
-    assert [c[:2] for c in commands] == [["nk-troops", "view"]]
-    for command in commands:
-        assert main(command[1:]) == 0
-        assert (tmp_path / command[-1] / "index.html").is_file()
 
 
 def test_readme_shows_the_screenshot_and_ci_runs_the_readme_test_command():

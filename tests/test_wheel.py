@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from nk_troops import schemas
+from nk_troops.paths import MANIFEST
 from nk_troops.version import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,3 +61,25 @@ def test_readme_benchmark_commands_default_to_the_installed_release(installed):
     assert doc["release"] == {"version": manifest["version"], "content_sha256": manifest["content_sha256"]}
     strict = doc["results"]["layers"]["figure"]["strict"]
     assert (strict["COR"], strict["SPU"]) == (38, 1)  # README's baselines table: 38 gold, 39 predicted, recall 1.000
+
+
+def test_the_wheel_ships_exactly_the_release_and_load_reads_it(installed):
+    """The installed release is the manifest's files, the manifest and the raw articles, nothing else; load() reads
+    it, whatever the current folder, and serves the rows load_dataset gives on the checkout's release."""
+    assert installed.wheel.name.startswith(f"nk_troops-{__version__}-")
+    shipped = _installed_module(installed, "nk_troops").parent / "_release"
+    manifest = json.loads((ROOT / "dataset" / MANIFEST).read_text(encoding="utf-8"))
+    raw = {f"raw/{p.name}" for p in (ROOT / "dataset" / "raw").iterdir()}  # what the validator traces the passages to
+    assert {p.relative_to(shipped).as_posix() for p in shipped.rglob("*") if p.is_file()} == set(manifest["files"]) | {MANIFEST} | raw
+    probe = (
+        "import json, nk_troops; from datasets import load_dataset; from nk_troops.paths import release_dir; "
+        "rows = lambda ds: [dict(r) for r in ds]; "
+        f"checkout = load_dataset({str(ROOT / 'dataset')!r}, 'spans', split='test'); "
+        "print(json.dumps({'dir': str(release_dir()), 'rows': rows(nk_troops.load('spans', split='test')), 'checkout': rows(checkout)}))"
+    )
+    out = installed.run("python", "-c", probe)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.splitlines()[-1])
+    assert Path(got["dir"]) == shipped
+    spans = (ROOT / "dataset" / "spans.jsonl").read_text(encoding="utf-8").splitlines()
+    assert got["rows"] == got["checkout"] and len(got["rows"]) == len(spans)

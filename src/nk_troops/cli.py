@@ -69,7 +69,7 @@ def _file_docs(files: list[str]) -> list[tuple[str, str]]:
 def _build(args: argparse.Namespace) -> int:
     from .release.publish import BuildFailed, build
     from .release.stats import stats_table
-    from .release.write import changelog_entry, read_manifest
+    from .release.write import changelog_entry
     from .version import __version__
 
     try:
@@ -84,9 +84,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"finished publishing {rel} (an earlier build was killed while publishing)")
     print(stats_table(outcome.release))
     print(f"published {len(outcome.changed)} changed file(s): {', '.join(outcome.changed) or 'none'}")
-    digest = read_manifest(outcome.out)["content_sha256"]
-    print(f"version {__version__}, content sha256 {digest}")
-    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != digest and not args.out:
+    print(f"version {__version__}, content sha256 {outcome.content_sha256}")
+    if changelog_entry(outcome.root / "CHANGELOG.md", __version__) != outcome.content_sha256 and not args.out:
         print(f"note: CHANGELOG.md has no entry for {__version__} with this content hash; bump version.py and add one (see nk-troops diff)")
     for note in outcome.release.notes:
         print(f"note: {note}")
@@ -194,10 +193,27 @@ def _baseline(args: argparse.Namespace) -> int:
     names = list(RULES) if args.name == "all" else [args.name]
     text = render_predictions(run(names, *load_inputs(release)))
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        _write_whole(Path(args.out), text)
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """``text`` into ``path`` whole or not at all: a temporary file beside it, renamed over it (a link is replaced, not followed)."""
+    tmp, made = path.with_name(f".{path.name}.{os.getpid()}.tmp"), False
+    try:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as f:  # "x": never over a file someone else has there
+            made = True
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        found = exc.strerror or type(exc).__name__
+        raise IncidentError([Incident("argument-invalid", file=str(path), found=found, expected="a file in an existing folder")]) from None
+    finally:
+        if made:  # gone after the rename; left behind by an error or an interrupt before it
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -241,28 +257,26 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if report.incidents else 0
 
 
-def _export_release(args: argparse.Namespace) -> Path | None | bool:
-    """--release as a Path (None: the installed release); False after reporting a folder that is not a release."""
+def _export_release(args: argparse.Namespace) -> Path | None:
+    """--release as a Path (None: the installed release); ``Unusable`` (file-missing) for a folder without the data files."""
+    from .export.output import Unusable
     from .paths import CONFIGS, data_file
 
     if not args.release:
         return None
-    missing = [data_file(c) for c in CONFIGS if not (Path(args.release) / data_file(c)).is_file()]
-    if missing:
-        print(f"not a release folder: {args.release} (no {', '.join(missing)})", file=sys.stderr)
-        return False
-    return Path(args.release)
+    folder = Path(args.release)
+    missing = [folder / data_file(c) for c in CONFIGS if not (folder / data_file(c)).is_file()]
+    if missing:  # before --out is touched; a release with bad rows is export-release-invalid when read (bad data, 1)
+        raise Unusable([Incident("file-missing", file=str(path), detail="--release is not a release folder") for path in missing])
+    return folder
 
 
 def _export(args: argparse.Namespace) -> int:
     from .export import export
     from .export.output import Unusable
 
-    release = _export_release(args)
-    if release is False:
-        return 2
     try:
-        names, incidents = export(args.format, Path(args.out), release)
+        names, incidents = export(args.format, Path(args.out), _export_release(args))
     except Unusable as err:
         print(render_text(err.incidents), file=sys.stderr)
         return 2
@@ -277,8 +291,10 @@ def _import(args: argparse.Namespace) -> int:
     from .export.label_studio import import_tasks
     from .export.output import Unusable, publish, write_files
 
-    release = _export_release(args)
-    if release is False:
+    try:
+        release = _export_release(args)
+    except Unusable as err:
+        print(render_text(err.incidents), file=sys.stderr)
         return 2
     for path, is_ok, what in ((args.export, Path.is_file, "file"), (args.exclusions_from, Path.is_dir, "folder")):
         if path is not None and not is_ok(Path(path)):

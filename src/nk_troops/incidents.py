@@ -419,17 +419,28 @@ class IncidentError(Exception):
 
 def render_text(incidents: list[Incident], max_per_code: int | None = None) -> str:
     """Human report: every incident (capped per code), then each code's hint once."""
-    lines: list[str] = []
-    shown: Counter[str] = Counter()
+    return _printable("\n".join([i.message() for i in capped(incidents, max_per_code)] + hint_lines(incidents, max_per_code)))
+
+
+def capped(incidents: Iterable[Incident], max_per_code: int | None = None) -> list[Incident]:
+    """The incidents a report shows: the first ``max_per_code`` of each code (every one when None)."""
+    seen: Counter[str] = Counter()
+    kept = []
     for inc in incidents:
-        shown[inc.code] += 1
-        if max_per_code is None or shown[inc.code] <= max_per_code:
-            lines.append(inc.message())
-    for code, n in sorted(shown.items()):
+        seen[inc.code] += 1
+        if max_per_code is None or seen[inc.code] <= max_per_code:
+            kept.append(inc)
+    return kept
+
+
+def hint_lines(incidents: Iterable[Incident], max_per_code: int | None = None) -> list[str]:
+    """One ``hint CODE xN: ...`` line per code, in code order, saying how many incidents the cap hides."""
+    lines = []
+    for code, n in sorted(Counter(i.code for i in incidents).items()):
         hidden = n - max_per_code if max_per_code is not None and n > max_per_code else 0
         more = f" ({hidden} more not shown)" if hidden else ""
         lines.append(f"hint {code} x{n}{more}: {CATALOGUE[code].hint}")
-    return _printable("\n".join(lines))
+    return lines
 
 
 def _printable(text: str) -> str:

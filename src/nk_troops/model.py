@@ -103,6 +103,7 @@ DOC_ID_PATTERN = r"^nk[0-9]{3}$"
 SPAN_ID_PATTERN = r"^nk[0-9]{3}-(clm|quo|fig)-[0-9]{2,}$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 LAYER_ID_CODE = {Layer.CLAIM: "clm", Layer.QUOTE: "quo", Layer.FIGURE: "fig"}
+FOLDS = 5  # leave-one-document-out: one fold per document, numbered 0 .. FOLDS - 1
 
 
 def meta(doc: str, **constraints: Any) -> dict[str, Any]:
@@ -168,7 +169,7 @@ class Provenance:
 @dataclass(frozen=True)
 class Document:
     doc_id: str = _field("stable document id", pattern=DOC_ID_PATTERN)
-    fold: int = _field("leave-one-document-out fold", minimum=0, maximum=4)
+    fold: int = _field("leave-one-document-out fold", minimum=0, maximum=FOLDS - 1)
     title: str = _field("headline")
     text: str = _field("normalised text: title, then passages separated by a blank line")
     passages: tuple[Passage, ...] = _field("passages in reading order", minItems=1)
@@ -199,7 +200,7 @@ class SpanBase:
 
     id: str = _field("stable span id: document, layer, number", pattern=SPAN_ID_PATTERN)
     doc_id: str = _field("document the span lies in", pattern=DOC_ID_PATTERN)
-    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=4)
+    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=FOLDS - 1)
     start: int = _field("first code point, inclusive", minimum=0)
     end: int = _field("last code point, exclusive", minimum=1)
     text: str = _field("text[start:end]", minLength=1)
@@ -254,7 +255,7 @@ Span = Claim | Quote | Figure
 class Sentence:
     id: str = _field("document id and sentence number", pattern=r"^nk[0-9]{3}-s[0-9]{2,}$")
     doc_id: str = _field("document the sentence lies in", pattern=DOC_ID_PATTERN)
-    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=4)
+    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=FOLDS - 1)
     passage: int = _field("index of the passage holding the sentence", minimum=0)
     start: int = _field("first code point, inclusive", minimum=0)
     end: int = _field("last code point, exclusive", minimum=1)
@@ -274,7 +275,7 @@ class TokenizedSentence:
 
     id: str = _field("sentence id", pattern=r"^nk[0-9]{3}-s[0-9]{2,}$")
     doc_id: str = _field("document the sentence lies in", pattern=DOC_ID_PATTERN)
-    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=4)
+    fold: int = _field("leave-one-document-out fold of its document", minimum=0, maximum=FOLDS - 1)
     tokens: tuple[str, ...] = _field("tokens of the sentence", minItems=1)
     token_starts: tuple[int, ...] = _field("start of each token in the document text")
     token_ends: tuple[int, ...] = _field("end of each token in the document text")

@@ -16,9 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .model import FOLDS
+
 CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")
 DEFAULT_CONFIG = "documents"
-FOLDS = 5  # leave-one-document-out: one fold per document (model.py: fold 0..4)
 FOLD_CONFIGS = ("documents", "spans", "sentences", "tokens")  # rows of one document each; the registries span all five
 CARD = "README.md"
 LICENCE = "LICENSE.md"
@@ -64,6 +65,17 @@ def release_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[2] / "dataset"
+
+
+def release_info(folder: Path | None = None) -> dict[str, str | None]:
+    """The ``version`` and ``content_sha256`` a release folder's manifest records (default: the installed
+    release); each None where the manifest is missing, is not JSON, or does not hold it as a string."""
+    try:
+        manifest = json.loads(((release_dir() if folder is None else Path(folder)) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # ValueError: not UTF-8, not JSON
+        manifest = None
+    values = manifest if isinstance(manifest, dict) else {}
+    return {key: value if isinstance(value := values.get(key), str) else None for key in ("version", "content_sha256")}
 
 
 def read_release(folder: Path | None = None, configs: tuple[str, ...] = CONFIGS) -> dict[str, list[dict[str, Any]]]:

@@ -23,8 +23,8 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from .incidents import CATALOGUE, Incident, _printable, render_text
-from .paths import MANIFEST, release_dir
+from .incidents import CATALOGUE, Incident, _printable, capped, hint_lines, render_text
+from .paths import release_info
 from .version import __version__
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -46,12 +46,12 @@ def render(
     command read (default: the installed release). Empty text / github output means nothing to say."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    kept = _capped(incidents, max_per_code)
+    kept = capped(incidents, max_per_code)
     if fmt == "text":
         return "\n".join(x for x in (_results_text(results), render_text(list(incidents), max_per_code)) if x)
     if fmt == "github":
         lines = [_annotation(i) for i in kept]
-        return _printable("\n".join(x for x in (_results_text(results), *lines, _hint_lines(incidents, max_per_code)) if x))
+        return _printable("\n".join(x for x in (_results_text(results), *lines, *hint_lines(incidents, max_per_code)) if x))
     if fmt == "json":
         doc = {
             "report_version": REPORT_VERSION,
@@ -60,42 +60,11 @@ def render(
             "ok": not incidents,
             "total": len(incidents),
             "counts": dict(sorted(Counter(i.code for i in incidents).items())),
-            "incidents": [incident_json(i) for i in kept],
+            "incidents": [i.to_json() for i in kept],
             "results": _results_dict(results),
         }
         return _printable(json.dumps(doc, ensure_ascii=False, indent=1))
     return _printable(json.dumps(_sarif(kept, results, release), ensure_ascii=False, indent=1))
-
-
-def release_info(folder: Path | None) -> dict[str, Any]:
-    """Version and content hash from a release folder's manifest; nulls when it has none."""
-    try:
-        manifest = json.loads(((release_dir() if folder is None else folder) / MANIFEST).read_text(encoding="utf-8"))
-        version, digest = manifest.get("version"), manifest.get("content_sha256")
-    except (OSError, ValueError, AttributeError):  # no manifest, or not one: the report says so with nulls
-        version = digest = None
-    return {"version": version if isinstance(version, str) else None, "content_sha256": digest if isinstance(digest, str) else None}
-
-
-def incident_json(inc: Incident) -> dict[str, Any]:
-    """Every key always (null where absent), then message and hint: ``Incident.to_json``."""
-    return inc.to_json()
-
-
-def _capped(incidents: Sequence[Incident], max_per_code: int | None) -> list[Incident]:
-    seen: Counter[str] = Counter()
-    kept = []
-    for inc in incidents:
-        seen[inc.code] += 1
-        if max_per_code is None or seen[inc.code] <= max_per_code:
-            kept.append(inc)
-    return kept
-
-
-def _hint_lines(incidents: Sequence[Incident], max_per_code: int | None) -> str:
-    """The closing ``hint CODE xN`` lines of the text report, without its incident lines."""
-    report = render_text(list(incidents), max_per_code).splitlines()
-    return "\n".join(line for line in report if line.startswith("hint "))
 
 
 # --- evaluation results --------------------------------------------------------------
@@ -160,7 +129,7 @@ def _sarif(incidents: list[Incident], results: Any, release: Path | None) -> dic
             if inc.line is not None:
                 location["region"] = {"startLine": inc.line}
             result["locations"] = [{"physicalLocation": location}]
-        properties = {k: v for k, v in incident_json(inc).items() if k not in ("code", "file", "line", "message", "hint") and v is not None}
+        properties = {k: v for k, v in inc.to_json().items() if k not in ("code", "file", "line", "message", "hint") and v is not None}
         if properties:
             result["properties"] = properties
         out.append(result)

@@ -141,17 +141,6 @@ def render_json_schema(name: str) -> str:
     return json.dumps(json_schema(name), ensure_ascii=False, indent=2) + "\n"
 
 
-def write_json_schemas(folder: Path) -> list[Path]:
-    """Write one ``<name>.schema.json`` per record type; return the paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in RECORDS:
-        path = schema_path(folder, name)
-        path.write_text(render_json_schema(name), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
 # --- Hugging Face datasets -------------------------------------------------
 # A config's features as a tree built from model.py: ("value", dtype) | ("class", names)
 # | ("list", tree) | ("struct", {name: tree}). Every categorical field (a model.py enum,

@@ -136,17 +136,21 @@ class _Resolver:
         if not isinstance(anchor, dict) or not isinstance(anchor.get("text"), str) or not anchor["text"]:
             self.fail("annotation-invalid", path, where, "an anchor needs a non-empty text", span_id, anchor, "{text: ...}")
             return None
+        prefix, occurrence = anchor.get("prefix"), anchor.get("occurrence")
+        if not isinstance(prefix, str | None) or isinstance(occurrence, bool) or not isinstance(occurrence, int | None):
+            found = {k: anchor[k] for k in ("prefix", "occurrence") if k in anchor}
+            self.fail("annotation-invalid", path, where, "wrong type", span_id, found, "prefix: text, occurrence: a whole number")
+            return None
         needle = anchor["text"]
         hits = [m.start() for m in re.finditer(re.escape(needle), text[lo:hi])]
         hits = [lo + h for h in hits]
         if not hits:
             self.fail("anchor-not-found", path, where, "text not found", span_id, needle)
             return None
-        prefix, occurrence = anchor.get("prefix"), anchor.get("occurrence")
         if prefix is not None:
             hits = [h for h in hits if text[:h].endswith(prefix)]
         if occurrence is not None:
-            if not isinstance(occurrence, int) or not 1 <= occurrence <= len(hits):
+            if not 1 <= occurrence <= len(hits):
                 self.fail("anchor-mismatch", path, where, "occurrence out of range", span_id, occurrence, f"1..{len(hits)}")
                 return None
             hits = [hits[occurrence - 1]]
@@ -203,11 +207,12 @@ _REQUIRED = {
     "quotes": {"id", "text", "quote_type", "speaker"},
     "claims": {"id", "text", "claimant", "hedged", "cluster"},
 }
-_STRINGS = {  # fields used as ids or keys: a list or a number there is an error, not something to coerce
-    "figures": ("id", "unit"),
+_STRINGS = {  # text fields (ids, keys, normalized): a list, a number or null there is an error, not something to coerce
+    "figures": ("id", "normalized", "unit"),
     "quotes": ("id", "speaker"),
     "claims": ("id", "claimant", "cluster"),
 }
+_BOOLEANS = {"figures": ("year_inferred",), "quotes": (), "claims": ("hedged",)}  # true or false: "false" is no boolean
 _OPTIONAL = {
     "figures": {"prefix", "occurrence", "value_max", "year_inferred"},
     "quotes": {"prefix", "occurrence", "speaker_mention", "cue"},
@@ -224,7 +229,7 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
     for path, i, item in raw.entries[key]:
         where = f"{key}[{i}]"
         if not isinstance(item, dict) or not _REQUIRED[key] <= item.keys() or set(item) - _REQUIRED[key] - _OPTIONAL[key]:
-            keys = sorted(item) if isinstance(item, dict) else item
+            keys = sorted(map(str, item)) if isinstance(item, dict) else item
             r.fail(
                 "annotation-invalid",
                 path,
@@ -235,9 +240,10 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
                 sorted(_REQUIRED[key]) + [f"({k})" for k in sorted(_OPTIONAL[key])],
             )
             continue
-        wrong = sorted(k for k in _STRINGS[key] if not isinstance(item[k], str) and not (k == "unit" and item[k] is None))
+        wrong = {k: "text" for k in _STRINGS[key] if not isinstance(item[k], str) and not (k == "unit" and item[k] is None)}
+        wrong |= {k: "true or false" for k in _BOOLEANS[key] if k in item and not isinstance(item[k], bool)}
         if wrong:
-            r.fail("annotation-invalid", path, where, f"{', '.join(wrong)} must be text", None, {k: item[k] for k in wrong}, "a string")
+            r.fail("annotation-invalid", path, where, "wrong type", None, {k: item[k] for k in wrong}, wrong)
             continue
         found = r.find(item, path, where, span_id=item["id"])
         if found:
@@ -273,10 +279,10 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
                     kind=kind,
                     value=value,
                     value_max=value_max,
-                    normalized=str(it["normalized"]),
+                    normalized=it["normalized"],
                     qualifier=qual,
                     unit=it["unit"],
-                    year_inferred=bool(it.get("year_inferred", False)),
+                    year_inferred=it.get("year_inferred", False),
                 )
             )
     for path, where, it, base in _spans(r, raw, "quotes"):
@@ -293,7 +299,7 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
                 **base,
                 claimant=it["claimant"],
                 claimant_span=r.mention(it, "claimant_mention", (s, e), path, where, it["id"]),
-                hedged=bool(it["hedged"]),
+                hedged=it["hedged"],
                 cluster=it["cluster"],
                 figures=_inside(ann.figures, s, e),
                 quotes=_inside(ann.quotes, s, e),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import typing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,19 @@ from typing import Any
 import yaml
 
 from ..incidents import Incident, IncidentError
-from ..model import Document, Edit, EditKind, Passage, PassageType, Provenance, from_dict, record_fields, replay
+from ..model import (
+    DOC_ID_PATTERN,
+    Document,
+    Edit,
+    EditKind,
+    Passage,
+    PassageType,
+    Provenance,
+    from_dict,
+    record_fields,
+    replay,
+    unwrap_optional,
+)
 from ..text import PASSAGE_SEPARATOR
 
 TRAILING = " \t\u00a0"
@@ -63,9 +76,25 @@ def read_yaml(path: Path) -> Any:
         raise IncidentError([Incident("annotation-invalid", file=str(path), detail=str(exc))]) from None
 
 
+def mistyped(cls: type, data: dict[str, Any]) -> dict[str, str]:
+    """The fields of a text-only record (provenance, entity) whose hand-written value is of the wrong kind, each
+    with what it must be. Nothing is coerced: ``aliases: Kim`` is not ``("K", "i", "m")``, ``5`` is not ``"5"``."""
+    out = {}
+    for name, tp, _ in record_fields(cls):
+        inner, optional = unwrap_optional(tp)
+        value = data[name]
+        if typing.get_origin(inner) is tuple:
+            ok, kind = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of text"
+        else:
+            ok, kind = isinstance(value, str), "text"
+        if not ok and not (optional and value is None):
+            out[name] = f"{kind} or null" if optional else kind
+    return out
+
+
 DECLARATION = "documents.yaml"
 DATASET_NAME = "nk-troops"
-_DOC_ID = re.compile(r"^nk[0-9]{3}$")
+_DOC_ID = re.compile(DOC_ID_PATTERN)
 
 
 def declared_documents(ann_dir: Path) -> list[str]:
@@ -132,10 +161,7 @@ def _check_coverage(r: _Recipe, regions: list[dict], lines: list[tuple[int, int]
 
 def _parse_head(r: _Recipe, entry: str, head: dict, content: str, prov: dict) -> int:
     """Split the page metadata off the front of a line; return its length."""
-    sep, fields = head.get("separator"), head.get("fields")
-    if not isinstance(sep, str) or not isinstance(fields, list) or not sep:
-        r.fail("recipe-invalid", entry, "head needs a separator and a list of fields")
-        return 0
+    sep, fields = head["separator"], head["fields"]
     parts = content.split(sep, len(fields))
     if len(parts) != len(fields) + 1:
         r.fail("recipe-edit", entry, "head has fewer fields than declared", len(parts) - 1, len(fields))
@@ -172,10 +198,10 @@ def _passage(
     if "head" in region:
         start += _parse_head(r, entry, region["head"], raw[start : lines[first - 1][1]], prov)
 
-    joins = {j.get("after_line"): j.get("with") for j in region.get("joins", [])}
+    joins = {j["after_line"]: j["with"] for j in region.get("joins", [])}
     breaks = set(range(first, final))
-    for after_line, with_ in joins.items():
-        if after_line not in breaks or not isinstance(with_, str):
+    for after_line in joins:
+        if after_line not in breaks:
             r.fail("recipe-join", entry, "join is not on a line break inside the region", after_line, sorted(breaks))
     for n in sorted(breaks - set(joins)):
         r.fail("recipe-join", entry, "line break without a join", n, "a join entry")
@@ -185,12 +211,12 @@ def _passage(
         kept = raw[s:e].rstrip(TRAILING)
         if len(kept) < e - s:
             edits.append(Edit(EditKind.TRIM, s + len(kept), e, ""))
-        if n in joins and isinstance(joins[n], str):
+        if n in joins:
             edits.append(Edit(EditKind.JOIN, e, e + 1, joins[n]))
     for d in region.get("replacements", []):
-        target = f"{d.get('after', '')}{d.get('text', '')}"
+        target = f"{d.get('after', '')}{d['text']}"
         at = raw.find(target, start, end)
-        if not d.get("text") or not isinstance(d.get("with"), str) or at < 0 or raw.find(target, at + 1, end) >= 0:
+        if not d["text"] or at < 0 or raw.find(target, at + 1, end) >= 0:
             r.fail("recipe-edit", entry, "replacement must match exactly once in the region", target, "one occurrence")
             continue
         rs = at + len(d.get("after", ""))
@@ -208,7 +234,7 @@ def build_document(recipe_path: Path, raw_dir: Path, fold: int) -> Document:
             "recipe-invalid",
             "top level",
             "missing keys",
-            sorted(recipe or {}) if isinstance(recipe, dict) else type(recipe).__name__,
+            sorted(map(str, recipe)) if isinstance(recipe, dict) else type(recipe).__name__,
             sorted(required),
         )
         raise IncidentError(r.incidents)
@@ -227,14 +253,23 @@ def build_document(recipe_path: Path, raw_dir: Path, fold: int) -> Document:
     sha = hashlib.sha256(raw_bytes).hexdigest()
     if sha != recipe["source_sha256"]:
         r.fail("recipe-raw-mismatch", "source_sha256", "raw file changed", sha, recipe["source_sha256"])
-    raw = raw_bytes.decode("utf-8")
+    try:
+        raw = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes.count(b"\n", 0, exc.start) + 1
+        bad_byte = Incident(
+            "file-encoding", file=str(raw_path), line=line, detail=f"byte {exc.start}: {exc.reason}; named by {recipe_path}"
+        )
+        raise IncidentError([*r.incidents, bad_byte]) from None
     lines = _line_spans(raw)
 
     regions = recipe["regions"]
-    bad = [i for i, g in enumerate(regions) if not isinstance(g, dict) or not _valid_region(g)]
-    for i in bad:
-        r.fail("recipe-invalid", f"regions[{i}]", "a region needs lines: [first, last] and exactly one of passage or drop", regions[i])
-    if bad:
+    sound = len(r.incidents)
+    _check_provenance(r, recipe["provenance"])
+    for i, region in enumerate(regions):
+        for problem in _region_problems(region):
+            r.fail("recipe-invalid", f"regions[{i}]", problem, region)
+    if len(r.incidents) > sound:  # a region or provenance of the wrong shape: nothing below could read it
         raise IncidentError(r.incidents)
     _check_coverage(r, regions, lines, raw)
     if r.incidents:
@@ -271,7 +306,6 @@ def build_document(recipe_path: Path, raw_dir: Path, fold: int) -> Document:
         raise IncidentError(r.incidents)
 
     text = PASSAGE_SEPARATOR.join(replay(raw, p) for p in passages)
-    prov["keywords"] = list(prov.get("keywords") or [])
     return Document(
         doc_id=recipe["doc_id"],
         fold=fold,
@@ -284,14 +318,58 @@ def build_document(recipe_path: Path, raw_dir: Path, fold: int) -> Document:
     )
 
 
-def _valid_region(region: dict) -> bool:
-    lines = region.get("lines")
-    return (
-        isinstance(lines, list)
-        and len(lines) == 2
-        and all(isinstance(n, int) for n in lines)
-        and ("passage" in region) != ("drop" in region)
+def _check_provenance(r: _Recipe, prov: dict) -> None:
+    """Exactly the provenance fields of model.py, each text, null where allowed, keywords a list of text."""
+    missing, unknown = sorted(set(PROVENANCE_FIELDS) - prov.keys()), sorted(map(str, prov.keys() - set(PROVENANCE_FIELDS)))
+    if missing or unknown:
+        detail = "; ".join(f"{what} keys {keys}" for what, keys in (("missing", missing), ("unknown", unknown)) if keys)
+        r.fail("recipe-invalid", "provenance", detail, sorted(map(str, prov)), PROVENANCE_FIELDS)
+    elif wrong := mistyped(Provenance, prov):
+        r.fail("recipe-invalid", "provenance", "wrong type", {k: prov[k] for k in wrong}, wrong)
+
+
+_REGION_KEYS = {"lines", "passage", "drop", "marker", "head", "joins", "replacements"}
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _entries(value: Any, kinds: dict[str, Any], optional: frozenset[str] = frozenset()) -> bool:
+    """A list of mappings holding every key of ``kinds`` but the optional ones, and no other, each value of its kind."""
+    return isinstance(value, list) and all(
+        isinstance(d, dict) and kinds.keys() - optional <= d.keys() <= kinds.keys() and all(kinds[k](v) for k, v in d.items())
+        for d in value
     )
+
+
+def _region_problems(region: Any) -> list[str]:
+    """What is wrong with the shape of one region; empty when it can be built. Nothing is coerced."""
+    if not isinstance(region, dict):
+        return ["a region is a mapping with lines: [first, last] and one of passage or drop"]
+    lines, head = region.get("lines"), region.get("head")
+    checks = {
+        "lines must be [first, last]": isinstance(lines, list) and len(lines) == 2 and all(_whole(n) for n in lines),
+        "a region has exactly one of passage or drop": ("passage" in region) != ("drop" in region),
+        f"unknown keys {sorted(map(str, region.keys() - _REGION_KEYS))}": region.keys() <= _REGION_KEYS,
+        "marker must be text": _text(region.get("marker", "")),
+        "head must be {separator: text, fields: [names]}": "head" not in region
+        or (
+            _entries([head], {"separator": _text, "fields": lambda f: isinstance(f, list) and all(map(_text, f))})
+            and head["separator"] != ""
+        ),
+        "joins must be a list of {after_line: a line number, with: text}": _entries(
+            region.get("joins", []), {"after_line": _whole, "with": _text}
+        ),
+        "replacements must be a list of {text, with, after (optional)}, each text": _entries(
+            region.get("replacements", []), {"text": _text, "with": _text, "after": _text}, frozenset({"after"})
+        ),
+    }
+    return [problem for problem, ok in checks.items() if not ok]
 
 
 def build_documents(recipe_dir: Path, raw_dir: Path) -> list[Document]:

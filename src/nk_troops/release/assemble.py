@@ -9,7 +9,7 @@ from typing import Any
 
 from ..build import completeness
 from ..build.anchors import DocumentAnnotations, resolve_folder
-from ..build.documents import build_documents, read_yaml
+from ..build.documents import build_documents, mistyped, read_yaml
 from ..incidents import Incident, IncidentError
 from ..model import Cluster, Conflict, Document, Entity, Span, TokenizedSentence, from_dict, record_fields, span_to_row, to_dict
 from ..paths import CONFIGS
@@ -116,6 +116,8 @@ def _check_keys(item: Any, required: set[str], optional: set[str] = frozenset())
 
 def _entity(item: Any, keys: set[str]) -> Entity:
     _check_keys(item, keys)
+    if wrong := mistyped(Entity, item):  # `aliases: Kim` would be the aliases K, i and m
+        raise ValueError("; ".join(f"{k} must be {kind}, not {item[k]!r}" for k, kind in wrong.items()))
     return from_dict(Entity, item)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ..paths import CONFIGS, FOLDS, LICENCE, parquet_file, splits
+from ..paths import CONFIGS, DEFAULT_CONFIG, FOLDS, LICENCE, parquet_file, splits
 from ..schemas import features_yaml
 from ..version import __version__
 
@@ -74,7 +74,7 @@ def card_metadata(sizes: dict[str, dict[str, tuple[int, int]]], digest: str) -> 
     configs = []
     for config in CONFIGS:
         entry: dict[str, Any] = {"config_name": config}
-        if config == "documents":
+        if config == DEFAULT_CONFIG:
             entry["default"] = True
         entry |= {
             "data_files": [{"split": split, "path": parquet_file(config, split)} for split in splits(config)],
@@ -91,11 +91,16 @@ def render_card(sizes: dict[str, dict[str, tuple[int, int]]], digest: str, resul
     baseline results table (``results/baselines.md``, written by ``nk-troops baseline --results --write``)
     and whether the release carries the viewer's screenshot."""
     meta = yaml.safe_dump(card_metadata(sizes, digest), sort_keys=False, allow_unicode=True, width=1000)
-    counts = {c: sizes[c]["test"][0] for c in CONFIGS}
-    body = BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, last=FOLDS - 1, **counts)
+    body = BODY.format(version=__version__, digest=digest, pretty=PRETTY_NAME, last=FOLDS - 1, configs=_config_table(sizes))
     extra = VIEWER.format(screenshot=SCREENSHOT) if screenshot else ""
     extra += RESULTS.format(table=results.strip()) if results else ""
     return f"---\n{meta}---\n\n" + body.replace("\n## Licence\n", f"\n{extra}## Licence\n", 1)
+
+
+def _config_table(sizes: dict[str, dict[str, tuple[int, int]]]) -> str:
+    """The card's table of configs: rows (of ``test``, which holds every row) and ``DESCRIPTIONS``."""
+    rows = [f"| `{c}`{' (default)' if c == DEFAULT_CONFIG else ''} | {sizes[c]['test'][0]} | {DESCRIPTIONS[c]} |" for c in CONFIGS]
+    return "\n".join(["| config | rows | what |", "|---|---:|---|", *rows])
 
 
 SCREENSHOT = "viewer.png"  # docs/viewer.png of the repository, made by the browser test of the viewer
@@ -105,7 +110,7 @@ VIEWER = """## Viewer
 claims, quotes and figures highlighted, their attributes on hover and keyboard focus,
 and links from each claim to the same proposition in the other articles.
 
-![An article page of the nk-troops viewer](viewer.png)
+![An article page of the nk-troops viewer]({screenshot})
 
 """
 RESULTS = """## Baseline results
@@ -172,14 +177,7 @@ Categorical fields are ClassLabels in every config (`layer`, passage `type`, edi
 `type`, BIO tags): `features[name].names` lists the labels, `int2str` / `str2int`
 convert, and `nk_troops.evaluate` takes names and ids alike.
 
-| config | rows | what |
-|---|---:|---|
-| `documents` (default) | {documents} | one row per article: text, passages, provenance, and its claims, quotes, figures and sentences |
-| `spans` | {spans} | one row per span, flat: every attribute a column, null where the layer has none |
-| `sentences` | {sentences} | one row per sentence: claim ids inside it, or a `no_claim_reason` (check-worthiness) |
-| `tokens` | {tokens} | one row per sentence: tokens, token offsets, BIO tags per layer |
-| `entities` | {entities} | registry of speakers and claimants |
-| `clusters` | {clusters} | claims stating the same proposition across articles, with conflicts |
+{configs}
 
 ## Quickstart
 

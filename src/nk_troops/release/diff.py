@@ -28,7 +28,7 @@ def read_spans(folder: Path) -> dict[str, dict[str, Any]]:
     """Span rows of a release folder by id; unreadable files and bad rows become incidents."""
     path = folder / "spans.jsonl"
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         raise IncidentError([Incident("file-missing", file=str(path))]) from None
     except IsADirectoryError:
@@ -36,6 +36,7 @@ def read_spans(folder: Path) -> dict[str, dict[str, Any]]:
     except UnicodeDecodeError:
         raise IncidentError([Incident("file-encoding", file=str(path))]) from None
     rows, incidents = {}, []
+    lines = text.removesuffix("\n").split("\n") if text else []  # "\n" only: U+2028 or U+0085 may stand unescaped in a JSON string
     for n, line in enumerate(lines, start=1):
         try:
             row = json.loads(line)

@@ -38,12 +38,12 @@ from pathlib import Path
 
 from ..build.documents import declared_documents
 from ..incidents import Incident, IncidentError
-from ..paths import RAW
+from ..paths import CONFIGS, RAW, data_file
 from ..schemas import RECORDS, render_json_schema, schema_path
 from ..validate import check_release
 from . import generated
 from .assemble import Release, assemble
-from .write import render_release
+from .write import content_hash, render_release
 
 DEFAULT_OUT = "dataset"
 SCHEMA_DIR = "schema"
@@ -59,6 +59,7 @@ class Outcome:
     release: Release
     root: Path
     out: Path  # the release folder
+    content_sha256: str  # the content hash its manifest records
     changed: list[str] = field(default_factory=list)  # root-relative paths replaced or created
     recovered: list[str] = field(default_factory=list)  # paths an interrupted earlier publish left, now published
 
@@ -167,6 +168,7 @@ def build(root: Path, out: Path | None = None) -> Outcome:
         with _step("assembling the annotations"):
             release = assemble(root)
         files = render_all(root, release, out_rel)
+        digest = content_hash({name: files[f"{out_rel}/{name}"] for name in map(data_file, CONFIGS)})
         with _step("checking the paths it writes"):
             _refuse_unsafe(root, list(files))
         changed = [rel for rel, data in files.items() if not _same(root / rel, data)]
@@ -182,7 +184,7 @@ def build(root: Path, out: Path | None = None) -> Outcome:
         finally:
             if not (stage / COMMITTED).exists():  # else a publish is half done: the next build rolls it forward
                 shutil.rmtree(stage, ignore_errors=True)
-    return Outcome(release, root, root / out_rel, changed, recovered)
+    return Outcome(release, root, root / out_rel, digest, changed, recovered)
 
 
 def _mkstage(root: Path) -> Path:
@@ -237,10 +239,9 @@ def _stage(stage: Path, files: dict[str, bytes], release: Release, root: Path, o
 def _validate(stage: Path, root: Path, out_rel: str) -> None:
     report = check_release(stage / out_rel)
     if report.incidents or report.unusable:
-        where = str(stage)
 
-        def unstaged(inc: Incident) -> Incident:  # name the file as it would have been published, and say it was not
-            file = inc.file.replace(where, str(root)) if inc.file else None
+        def unstaged(inc: Incident) -> Incident:  # the validator names files within the folder: name them as published, say they were not
+            file = str(root / out_rel / inc.file) if inc.file else None
             return dataclasses.replace(inc, file=file, detail="; ".join(filter(None, ["in the staged release", inc.detail])))
 
         raise IncidentError([unstaged(i) for i in report.incidents] or [Incident("build-write-failed", file=str(stage / out_rel))])

@@ -76,10 +76,6 @@ def _input(root: Path | None, rel: Path) -> bytes | None:
     return path.read_bytes()
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-
-
 def changelog_entry(path: Path, version: str) -> str | None:
     """The content hash CHANGELOG.md records for a version (heading ``## <version> ... sha256 `<hex>` ``)."""
     if not path.exists():

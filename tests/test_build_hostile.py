@@ -1,0 +1,99 @@
+"""Malformed hand-written input gets incidents, never a traceback or a silent coercion.
+
+Each case alters one file of the small source checkout (tests/fixtures/source) and runs the
+commands that read the project: `build`, `stats`, and `check-anchors` where the file is one it
+reads. Each must exit 1 naming the code, the file and the entry (or line), and write nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from build_project import snapshot
+
+from nk_troops.cli import main
+
+SOURCE = Path(__file__).parent / "fixtures" / "source"
+RECIPE, RAW, GOLD, ENTITIES = (
+    "annotations/recipes/nk000.yaml",
+    "dataset/raw/000_fixture.txt",
+    "annotations/gold/nk000.yaml",
+    "annotations/entities.yaml",
+)
+FIG_00 = 'kind: count, value: 300, normalized: "300", qualifier: exact, unit: troops}'  # the first figure's attributes
+
+# id -> (file, the text replaced, its replacement, the (file, where, code) of every incident)
+CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
+    "provenance-without-origin": (RECIPE, "  origin: null\n", "", [(RECIPE, "provenance", "recipe-invalid")]),
+    "provenance-key-misspelt": (RECIPE, "  origin: null\n", "  orign: null\n", [(RECIPE, "provenance", "recipe-invalid")]),
+    "keywords-text": (RECIPE, "keywords: []", "keywords: troops", [(RECIPE, "provenance", "recipe-invalid")]),  # not [t, r, o, ...]
+    "publisher-number": (RECIPE, "publisher: Fixture News", "publisher: 5", [(RECIPE, "provenance", "recipe-invalid")]),
+    "join-not-mapping": (RECIPE, 'joins: [{after_line: 5, with: " "}]', "joins: [x]", [(RECIPE, "regions[2]", "recipe-invalid")]),
+    "join-line-a-list": (RECIPE, "after_line: 5", "after_line: [5]", [(RECIPE, "regions[2]", "recipe-invalid")]),
+    "marker-number": (RECIPE, 'marker: "• "', "marker: 5", [(RECIPE, "regions[3]", "recipe-invalid")]),
+    "marker-misspelt": (RECIPE, 'marker: "• "', 'markr: "• "', [(RECIPE, "regions[3]", "recipe-invalid")]),  # not silently kept
+    "replacement-after-number": (RECIPE, 'after: "The general"', "after: 5", [(RECIPE, "regions[3]", "recipe-invalid")]),
+    "head-a-list": (RECIPE, "passage: title}", "passage: title, head: [a]}", [(RECIPE, "regions[1]", "recipe-invalid")]),
+    "raw-not-utf8": (RAW, "•", "\udcff", [(RAW, "8", "file-encoding"), (RECIPE, "source_sha256", "recipe-raw-mismatch")]),
+    "prefix-number": (GOLD, 'prefix: "said "', "prefix: 5", [(GOLD, "figures[0]", "annotation-invalid")]),
+    "prefix-list": (GOLD, 'prefix: "said "', 'prefix: ["said "]', [(GOLD, "figures[0]", "annotation-invalid")]),
+    "mention-prefix-number": (
+        GOLD,
+        'speaker_mention: {text: "The general"}',
+        'speaker_mention: {text: "The general", prefix: 5}',
+        [(GOLD, "quotes[0].speaker_mention", "annotation-invalid")],
+    ),
+    "occurrence-boolean": (GOLD, 'prefix: "said "', "occurrence: true", [(GOLD, "figures[0]", "annotation-invalid")]),  # not 1
+    "normalized-null": (GOLD, FIG_00, FIG_00.replace('"300"', "null"), [(GOLD, "figures[0]", "annotation-invalid")]),  # not "None"
+    "normalized-number": (GOLD, FIG_00, FIG_00.replace('"300"', "300"), [(GOLD, "figures[0]", "annotation-invalid")]),
+    "hedged-text": (GOLD, "hedged: false\n", 'hedged: "false"\n', [(GOLD, "claims[0]", "annotation-invalid")]),  # not True
+    "year-inferred-text": (GOLD, FIG_00, FIG_00[:-1] + ', year_inferred: "false"}', [(GOLD, "figures[0]", "annotation-invalid")]),
+    "year-inferred-null": (GOLD, FIG_00, FIG_00[:-1] + ", year_inferred: null}", [(GOLD, "figures[0]", "annotation-invalid")]),
+    "aliases-text": (
+        ENTITIES,
+        'aliases: ["Officials"]',
+        "aliases: Officials",
+        [(ENTITIES, "[0]", "annotation-invalid")],
+    ),  # not O, f, f, ...
+    "entity-id-number": (ENTITIES, "{id: officials,", "{id: 5,", [(ENTITIES, "[0]", "annotation-invalid")]),
+}
+COMMANDS = [
+    (case, cmd)
+    for case, (file, *_) in CASES.items()
+    for cmd in ("build", "stats", "check-anchors")
+    if cmd != "check-anchors" or file != ENTITIES
+]
+INCIDENT = re.compile(r"^(?P<file>[^ :]+)(?::(?P<line>\d+))?[^:]*: (?P<code>[a-z0-9-]+): [^(]*(?:\((?P<where>[\w.\[\] ]+): )?")
+
+
+def _incidents(err: str, root: Path) -> list[tuple[str, str, str]]:
+    """(file, where, code) of every incident line of a text report: where is the line, else the entry the detail names."""
+    found = []
+    for line in err.splitlines():
+        if line.startswith(("hint ", "nk-troops build: failed while assembling")):  # a code's hint; build's closing line
+            continue
+        m = INCIDENT.match(line)
+        assert m, line
+        found.append((Path(m["file"]).relative_to(root).as_posix(), m["line"] or m["where"], m["code"]))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(("case", "command"), COMMANDS, ids=[f"{case}-{cmd}" for case, cmd in COMMANDS])
+def test_malformed_input_is_an_incident_not_a_traceback(tmp_path, capsys, case, command):
+    file, old, new, expected = CASES[case]
+    root = tmp_path / "source"
+    shutil.copytree(SOURCE, root)
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))  # \udcff: the lone byte 0xff
+    before = snapshot(root)
+    args = ["check-anchors", str(root / GOLD)] if command == "check-anchors" else [command]
+    assert main(["--root", str(root), *args]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert _incidents(err, root) == sorted(expected)
+    assert snapshot(root) == before
