@@ -14,6 +14,7 @@ import pytest
 from nk_troops.baselines import BASELINES, checkworthy, clustering, crf, results
 from nk_troops.cli import main
 from nk_troops.incidents import IncidentError
+from nk_troops.paths import release_info
 from nk_troops.release import blocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,9 +173,9 @@ def test_a_release_without_a_manifest_is_scored_as_of_unknown_version(tmp_path, 
     for name in os.listdir(RELEASE):
         if name.endswith(".jsonl"):
             shutil.copyfile(RELEASE / name, tmp_path / name)
-    assert results._release(tmp_path) == {"version": None, "content_sha256": None}
-    assert results._release(RELEASE) == fresh["release"]
-    table = results.render_table({**fresh, "release": results._release(tmp_path)})
+    unknown = {"version": None, "content_sha256": None}
+    assert release_info(tmp_path) == unknown and release_info(RELEASE) == fresh["release"]
+    table = results.render_table({**fresh, "release": unknown})
     assert "Release of unknown version (its folder has no readable manifest.json)." in table
 
 

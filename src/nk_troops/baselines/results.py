@@ -38,8 +38,7 @@ from ..evaluate.bootstrap import (
 from ..evaluate.score import fmt
 from ..incidents import Incident, IncidentError
 from ..model import Entity, Layer, from_dict, span_to_row
-from ..paths import read_release
-from ..release.write import read_manifest
+from ..paths import read_release, release_info
 from . import BASELINES, checkworthy, clustering, crf, run
 from .common import Doc
 from .speakers import SpeakerRanker
@@ -182,17 +181,6 @@ def _conflicts(clusters: list[dict]) -> dict[str, int]:
     return {"pairs": len(pairs), "most_in_one_cluster": share}
 
 
-def _release(folder: Path) -> dict[str, Any]:
-    """Version and content hash from the release's manifest, nulls without one, as ``report.release_info``
-    gives them (which sits above baselines: tests/test_build_layout.py)."""
-    try:
-        manifest = read_manifest(folder)
-    except (OSError, ValueError):
-        manifest = None
-    got = manifest if isinstance(manifest, dict) else {}
-    return {key: got[key] if isinstance(got.get(key), str) else None for key in ("version", "content_sha256")}
-
-
 def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[str, float] | None = None) -> dict[str, Any]:
     """Every baseline, each document scored on its own: the content of ``results/baselines.json``."""
     timings = {} if timings is None else timings
@@ -221,7 +209,7 @@ def compute(release: Path, n: int = RESAMPLES, seed: int = SEED, timings: dict[s
     entries += _rules(inputs, n, seed)
     lap("rules")
     return {
-        "release": _release(release),
+        "release": release_info(release),
         "bootstrap": {"unit": "document", "resamples": n, "seed": seed, "interval": "95% percentile"},
         "conflicts": _conflicts(inputs.clusters),
         "baselines": entries,

@@ -16,9 +16,8 @@ from typing import Any
 
 from ..incidents import Incident, IncidentError
 from ..model import DOC_ID_PATTERN, Layer
-from ..paths import data_file, read_release
+from ..paths import data_file, read_release, release_info
 from ..release.diff import LayerDiff, diff_spans, read_spans
-from ..report import release_info
 
 # the fields the pages read, per config, with their JSON types
 NEEDED: dict[str, dict[str, type | tuple[type, ...]]] = {
