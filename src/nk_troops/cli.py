@@ -133,7 +133,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_file
+    from .evaluate import read_inputs, score
     from .model import Layer
     from .paths import release_dir
 
@@ -146,7 +146,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         return 2
     gold = Path(args.gold) if args.gold else release_dir()
     try:  # a --gold folder is validated whole first; the installed release is known valid
-        report = evaluate_file(Path(args.pred), gold, layers, args.fold, check=args.gold is not None)
+        spans, pred, docs = read_inputs(Path(args.pred), gold, args.fold, check=args.gold is not None)
+        report = score(spans, pred, layers)
     except IncidentError as err:  # a path given that does not exist is an unusable argument (2), anything else bad input (1)
         print(render(err.incidents, args.format, release=gold), file=sys.stderr if args.format == "text" else sys.stdout)
         return 2 if not Path(args.pred).is_file() or not gold.is_dir() else 1
@@ -154,7 +155,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.bootstrap:  # per-document scores and intervals, after the report (in JSON: its "bootstrap" key)
         from .evaluate import bootstrap
 
-        estimates = bootstrap.bootstrap_file(Path(args.pred), gold, layers, args.fold, args.bootstrap, args.seed)
+        estimates = bootstrap.bootstrap_spans(spans, pred, layers, args.bootstrap, args.seed, docs)
         out = bootstrap.attach(out, "json" if args.format == "json" else "text", estimates, args.bootstrap, args.seed)
     print(out)
     return 0
