@@ -45,7 +45,7 @@ from nk_troops.model import (
     to_dict,
 )
 from nk_troops.schemas import json_schema
-from nk_troops.text import CONTEXT
+from nk_troops.text import context
 
 UNIT = "The ministry said “we sent 12,000 troops” on Monday."
 UNITS_PER_DOC = 1000
@@ -79,7 +79,7 @@ def _document(n: int, units: int, fold: int) -> tuple[dict, list[dict]]:
             if k == 1:
                 row["_base"] = (row["start"], row["end"])
             s, e = row["_base"][0] + p.start, row["_base"][1] + p.start
-            row |= {"id": ids[row["layer"]], "start": s, "end": e, "prefix": text[max(0, s - CONTEXT) : s], "suffix": text[e : e + CONTEXT]}
+            row |= {"id": ids[row["layer"]], "start": s, "end": e, "prefix": context(text, s, e)[0], "suffix": context(text, s, e)[1]}
             for span in ("speaker_span", "cue_span"):
                 if template.layer.value == "quote":
                     base = getattr(template, span)

@@ -67,3 +67,8 @@ def is_abbreviation(text: str, dot: int) -> bool:
         return False
     w = word.group(0)
     return w in ABBREVIATIONS or (len(w) == 1 and w.isupper())
+
+
+def context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The prefix and suffix a span [start, end) of ``text`` carries: up to CONTEXT characters either side."""
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..incidents import IncidentError
 from ..model import LAYER_ID_CODE, Entity, Layer, Span, from_dict
-from ..text import CONTEXT
+from ..text import context
 
 
 @dataclass(frozen=True)
@@ -77,5 +77,5 @@ def make_id(doc_id: str, layer: Layer, n: int) -> str:
 def make_span(cls: type, doc: Doc, n: int, start: int, end: int, **attributes: Any) -> Span:
     """A span record with id, document, offsets and context filled in."""
     span_id = make_id(doc.doc_id, cls.LAYER, n)
-    prefix, suffix = doc.text[max(0, start - CONTEXT) : start], doc.text[end : end + CONTEXT]
+    prefix, suffix = context(doc.text, start, end)
     return cls(span_id, doc.doc_id, doc.fold, start, end, doc.text[start:end], prefix, suffix, **attributes)

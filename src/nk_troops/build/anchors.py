@@ -30,7 +30,7 @@ from ..model import (
     QuoteType,
     Sentence,
 )
-from ..text import CONTEXT
+from ..text import context
 from .documents import check_declared, read_yaml
 from .sentences import split_document
 
@@ -176,7 +176,7 @@ class _Resolver:
         return None if found is None else Offsets(*found)
 
     def context(self, start: int, end: int) -> tuple[str, str]:
-        return self.doc.text[max(0, start - CONTEXT) : start], self.doc.text[end : end + CONTEXT]
+        return context(self.doc.text, start, end)
 
 
 def _enum(r: _Resolver, enum: type, value: Any, path: Path, where: str, span_id: str | None) -> Any:

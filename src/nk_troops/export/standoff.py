@@ -22,7 +22,7 @@ from ..model import Passage, from_dict, replay
 from ..paths import CONFIGS, RAW, data_file, read_release
 from ..release.write import render_jsonl as jsonl  # the rows as the release writes them
 from ..release.write import sha256
-from ..text import CONTEXT, PASSAGE_SEPARATOR
+from ..text import PASSAGE_SEPARATOR, context
 from ..version import __version__
 from .common import DocView, Output
 
@@ -68,7 +68,7 @@ def fill(value: Any, text: str) -> Any:
         a, b = out["start"], out["end"]
         out["text"] = text[a:b]
         if "prefix" in out:
-            out["prefix"], out["suffix"] = text[max(0, a - CONTEXT) : a], text[b : b + CONTEXT]
+            out["prefix"], out["suffix"] = context(text, a, b)
     return out
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from ...incidents import Incident
 from ...model import RESERVED_CLAIMANTS, Layer, PassageType
-from ...text import CONTEXT, PRONOUNS, QUOTE_MARKS, is_abbreviation
+from ...text import PRONOUNS, QUOTE_MARKS, is_abbreviation
+from ...text import context as context_of
 from ..registry import rule
 from ..run import Rows, Run, at
 
@@ -57,7 +58,7 @@ def context(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """``prefix`` and ``suffix`` are the 32 characters before and after the span."""
     for line, row in rows:
         if (text := in_range(run, row)) is not None:
-            want = [text[max(0, row["start"] - CONTEXT) : row["start"]], text[row["end"] : row["end"] + CONTEXT]]
+            want = list(context_of(text, row["start"], row["end"]))
             if [row["prefix"], row["suffix"]] != want:
                 yield at("span-context-mismatch", run.file(table), line, row, [row["prefix"], row["suffix"]], want)
 
