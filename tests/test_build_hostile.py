@@ -97,3 +97,17 @@ def test_malformed_input_is_an_incident_not_a_traceback(tmp_path, capsys, case, 
     assert "Traceback" not in out + err
     assert _incidents(err, root) == sorted(expected)
     assert snapshot(root) == before
+
+
+def test_incidents_hold_json_values_whatever_the_input_held():
+    """A YAML date, a tuple, a set or a path in found / expected is reported as JSON, never as a Python repr."""
+    import datetime
+    import json
+    from pathlib import Path
+
+    from nk_troops.incidents import Incident
+
+    expected = {"keys": ("id", "text"), 1: {"b", "a"}, "at": Path("x")}
+    inc = Incident("annotation-invalid", found=datetime.date(2024, 10, 8), expected=expected)
+    assert inc.found == "2024-10-08" and inc.expected == {"keys": ["id", "text"], "1": ["a", "b"], "at": "x"}
+    assert json.loads(json.dumps(inc.to_json()))["expected"] == inc.expected

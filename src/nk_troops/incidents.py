@@ -374,6 +374,8 @@ class Incident:
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:  # a programming error, not an input error
             raise KeyError(f"incident code not in catalogue: {self.code}")
+        object.__setattr__(self, "found", _jsonable(self.found))  # what a YAML or Python value holds that JSON cannot: its text
+        object.__setattr__(self, "expected", _jsonable(self.expected))
 
     @property
     def location(self) -> str:
@@ -403,6 +405,19 @@ class Incident:
     def to_json(self) -> dict[str, Any]:
         """Every field (null where absent), then the one-line message and the catalogue hint."""
         return asdict(self) | {"message": self.message(), "hint": self.hint}
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """A JSON value: lists and mappings kept (a few levels deep), anything else JSON cannot hold (a date, a
+    set, a path) as its text."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple | set | frozenset) and depth < 8:
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [_jsonable(v, depth + 1) for v in items]
+    if isinstance(value, dict) and depth < 8:
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    return str(value)[:200]
 
 
 def _show(value: Any) -> str:

@@ -122,8 +122,8 @@ class _Resolver:
                 doc_id=self.doc.doc_id,
                 span_id=span_id,
                 detail=f"{where}: {detail}",
-                found=None if found is None else str(found),
-                expected=None if expected is None else str(expected),
+                found=found,
+                expected=expected,
             )
         )
 

@@ -51,8 +51,8 @@ class _Recipe:
                 code,
                 file=str(self.path),
                 detail=f"{entry}: {detail}",
-                found=None if found is None else str(found),
-                expected=None if expected is None else str(expected),
+                found=found,
+                expected=expected,
             )
         )
 
