@@ -20,11 +20,10 @@ from .version import __version__
 
 def _check_anchors(args: argparse.Namespace) -> int:
     from .build.anchors import FILE_RE, RawEntries, load_entries, resolve
-    from .build.documents import build_documents
-    from .release.publish import project_root
+    from .build.documents import build_documents, check_declared, project_root
 
     root = project_root(Path(args.root))
-    folders: dict[Path, set[str]] = defaultdict(set)
+    named: list[tuple[Path, str]] = []  # each file given, and the document its name says it annotates
     for f in args.files:
         m = FILE_RE.match(Path(f).name)
         if not Path(f).is_file() or not m:
@@ -34,11 +33,14 @@ def _check_anchors(args: argparse.Namespace) -> int:
             raise IncidentError(
                 [Incident("argument-invalid", file=f, found=found, expected="an annotation file such as annotations/gold/nk000.yaml")]
             )
-        folders[Path(f).parent].add(m.group(1))
+        named.append((Path(f), m.group(1)))
     docs = {d.doc_id: d for d in build_documents(root / "annotations/recipes", root / "dataset/raw")}
-    problems = [
-        Incident("document-undeclared", file=f, doc_id=d, expected=sorted(docs)) for f, d in _file_docs(args.files) if d not in docs
-    ]
+    declared = list(docs)
+    # the files are a selection, not a whole folder: every declared document counts as present, so only undeclared ones are named
+    problems = [i for f, d in named for i in check_declared(declared, f, {d, *declared}, "document-annotations-missing")]
+    folders: dict[Path, set[str]] = defaultdict(set)
+    for f, d in named:
+        folders[f.parent].add(d)
     for folder, doc_ids in folders.items():
         try:
             entries = load_entries(folder)
@@ -58,12 +60,6 @@ def _check_anchors(args: argparse.Namespace) -> int:
         print(render_text(problems), file=sys.stderr)
         return 1
     return 0
-
-
-def _file_docs(files: list[str]) -> list[tuple[str, str]]:
-    from .build.anchors import FILE_RE
-
-    return [(f, FILE_RE.match(Path(f).name).group(1)) for f in files]
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -93,8 +89,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
+    from .build.documents import project_root
     from .release.assemble import assemble
-    from .release.publish import project_root
     from .release.stats import stats_table
 
     print(stats_table(assemble(project_root(Path(args.root)))), end="")
@@ -116,9 +112,8 @@ def _agreement(args: argparse.Namespace) -> int:
     import json
 
     from .build.agreement import cluster_disagreements, disagreements, render, resolve_passes
-    from .build.documents import build_documents
+    from .build.documents import build_documents, project_root
     from .model import Layer
-    from .release.publish import project_root
 
     root = project_root(Path(args.root))
     docs = build_documents(root / "annotations/recipes", root / "dataset/raw")

@@ -123,6 +123,15 @@ def declared_documents(ann_dir: Path) -> list[str]:
     return ids
 
 
+def project_root(root: Path) -> Path:
+    """The resolved project root; ``IncidentError`` (unusable) when it is no nk-troops project."""
+    if not root.is_dir():
+        raise IncidentError([Incident("argument-invalid", file=str(root), found="no such folder", expected="the project root (--root)")])
+    root = root.resolve()
+    declared_documents(root / "annotations")  # raises project-not-found
+    return root
+
+
 def check_declared(declared: list[str], folder: Path, present: set[str], missing_code: str) -> list[Incident]:
     """Incidents for declared documents absent from ``present`` and for present ones not declared."""
     incidents = [Incident(missing_code, file=str(folder), doc_id=d) for d in declared if d not in present]

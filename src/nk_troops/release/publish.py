@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..build.documents import declared_documents
+from ..build.documents import project_root
 from ..incidents import Incident, IncidentError
 from ..paths import CONFIGS, RAW, data_file
 from ..schemas import RECORDS, render_json_schema, schema_path
@@ -82,15 +82,6 @@ def _generated_area(rel: Path, out_rel: str) -> bool:
     if out_rel != DEFAULT_OUT:
         return False
     return rel.as_posix() in generated.FILES or (rel.parent == Path(SCHEMA_DIR) and rel.name.endswith(".schema.json"))
-
-
-def project_root(root: Path) -> Path:
-    """The resolved project root; ``IncidentError`` (unusable) when it is no nk-troops project."""
-    if not root.is_dir():
-        raise IncidentError([Incident("argument-invalid", file=str(root), found="no such folder", expected="the project root (--root)")])
-    root = root.resolve()
-    declared_documents(root / "annotations")  # raises project-not-found
-    return root
 
 
 def out_folder(root: Path, out: Path | None) -> str:
