@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 from build_project import ROOT, copy_project, snapshot
 
+from nk_troops import cli
+from nk_troops.baselines import BASELINES
 from nk_troops.cli import main
-from nk_troops.release import stats
+from nk_troops.export import FORMATS
+from nk_troops.release import publish, stats
 
 
 def _codes(err: str) -> list[str]:
@@ -172,6 +175,19 @@ def test_keyboard_interrupt_is_one_line_and_130(project, capsys, monkeypatch):
     assert (status, err) == (130, "nk-troops: interrupted\n")
 
 
+@pytest.mark.parametrize(
+    ("raised", "status", "said"), [(KeyboardInterrupt, 130, "interrupted"), (cli._Terminated, 143, "terminated (SIGTERM)")]
+)
+def test_an_interrupted_build_says_so_once(project, capsys, monkeypatch, raised, status, said):
+    def interrupted(*args):
+        raise raised
+
+    monkeypatch.setattr(publish, "assemble", interrupted)
+    before = snapshot(project)
+    assert _run(capsys, "--root", str(project), "build") == (status, f"nk-troops: {said}; nothing was published\n")
+    assert snapshot(project) == before
+
+
 def test_a_closed_pipe_ends_quietly_with_141():
     proc = subprocess.Popen(
         [sys.executable, "-m", "nk_troops.cli", "--root", str(ROOT), "stats"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -179,6 +195,37 @@ def test_a_closed_pipe_ends_quietly_with_141():
     proc.stdout.close()  # the reader is gone before the first line is written (`nk-troops stats | head -0`)
     err = proc.stderr.read()
     assert (proc.wait(timeout=60), err) == (141, b"")
+
+
+@pytest.mark.parametrize(("command", "offered"), [("baseline", [*BASELINES, "all"]), ("export", list(FORMATS))], ids=["baseline", "export"])
+def test_help_offers_every_baseline_and_format_there_is(capsys, command, offered):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0 and "{" + ",".join(offered) + "}" in capsys.readouterr().out
+
+
+PROBE = """
+import sys
+from nk_troops.cli import main
+code = main(sys.argv[2:])
+print(sorted(m for m in sys.argv[1].split(",") if m in sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "unused"),
+    [
+        (["stats"], ["jsonschema_rs"]),  # the validator: reading annotations needs no release check
+        (["agreement"], ["jsonschema_rs"]),
+        (["check-anchors", "annotations/gold/nk001.yaml"], ["jsonschema_rs"]),
+        (["validate", "dataset"], ["nk_troops.baselines", "nk_troops.export", "quantulum3"]),  # the parser's choices cost nothing
+    ],
+    ids=["stats", "agreement", "check-anchors", "validate"],
+)
+def test_a_command_does_not_import_what_it_does_not_use(argv, unused):
+    out = subprocess.run([sys.executable, "-c", PROBE, ",".join(unused), *argv], cwd=ROOT, capture_output=True, text=True)
+    assert (out.returncode, out.stderr.splitlines()[-1]) == (0, "[]"), out.stderr
 
 
 @pytest.mark.parametrize("argv", [["diff", "only-one"], ["build", "--bogus"], ["nonsense"]])

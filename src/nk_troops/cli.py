@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from .choices import EXPORT_FORMATS, RULE_BASELINES
 from .incidents import Incident, IncidentError, render_text
 from .report import FORMATS as REPORT_FORMATS
 from .report import render
@@ -70,8 +71,8 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         outcome = build(Path(args.root), Path(args.out) if args.out else None)
-    except KeyboardInterrupt as exc:
-        print(f"nk-troops build: interrupted; {exc.args[0] if exc.args else 'nothing was published'}", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # main names the signal; the build adds what became of the tree
+        exc.args = exc.args or ("nothing was published",)
         raise
     except BuildFailed as err:
         print(f"nk-troops build: failed while {err.step}; nothing was published", file=sys.stderr)
@@ -361,12 +362,11 @@ def main(argv: list[str] | None = None) -> int:
         except IncidentError as err:
             print(render_text(err.incidents), file=sys.stderr)
             return 2 if any(i.code in UNUSABLE for i in err.incidents) else 1
-        except _Terminated:
-            print("nk-troops: terminated (SIGTERM)", file=sys.stderr)
-            return 128 + signal.SIGTERM
-        except KeyboardInterrupt:
-            print("nk-troops: interrupted", file=sys.stderr)
-            return 130
+        except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM as _Terminated; a command may add in its args what it had done
+            terminated = isinstance(exc, _Terminated)
+            done = "".join(f"; {a}" for a in exc.args)
+            print(f"nk-troops: {'terminated (SIGTERM)' if terminated else 'interrupted'}{done}", file=sys.stderr)
+            return 128 + signal.SIGTERM if terminated else 130
         except BrokenPipeError:  # the reader went away (`... | head`): stop quietly, as a shell's own tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes stdout at exit
             return 128 + signal.SIGPIPE
@@ -415,10 +415,8 @@ def _run(argv: list[str] | None) -> int:
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of --bootstrap (default 0)")
     p.set_defaults(func=_evaluate)
-    from .baselines import BASELINES
-
     p = sub.add_parser("baseline", help="run a rule baseline, writing predictions; or --results for every baseline's scores")
-    p.add_argument("name", nargs="?", choices=(*BASELINES, "all"))
+    p.add_argument("name", nargs="?", choices=(*RULE_BASELINES, "all"))
     p.add_argument("--out", help="predictions file (default: standard output)")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
     p.add_argument("--results", action="store_true", help="train and score every baseline, per document, and print the results table")
@@ -439,10 +437,8 @@ def _run(argv: list[str] | None) -> int:
     p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
-    from .export import FORMATS
-
-    p = sub.add_parser("export", help=f"write the release in another format: {', '.join(FORMATS)}")
-    p.add_argument("--format", required=True, choices=tuple(FORMATS))
+    p = sub.add_parser("export", help=f"write the release in another format: {', '.join(EXPORT_FORMATS)}")
+    p.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS))
     p.add_argument("--out", required=True, help="a new (or empty) folder; written whole or not at all")
     p.add_argument("--release", help="release folder (default: the installed release, dataset/ in a checkout)")
     p.set_defaults(func=_export)

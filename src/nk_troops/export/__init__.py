@@ -12,18 +12,10 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
+from ..choices import EXPORT_FORMATS as FORMATS
 from ..incidents import Incident
 from .common import load_views
 from .output import publish, write_files
-
-FORMATS = {  # --format name -> module with render(views, rows) -> Output
-    "brat": "brat",
-    "conll": "conll",
-    "bigbio": "bigbio",
-    "spacy": "spacy_docbin",
-    "label-studio": "label_studio",
-    "standoff": "standoff",
-}
 
 
 def export(fmt: str, out: Path, release: Path | None = None) -> tuple[list[str], list[Incident]]:
