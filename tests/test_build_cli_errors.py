@@ -133,6 +133,17 @@ def test_check_anchors_bad_annotations(project, capsys, text, code):
     assert snapshot(project) == before
 
 
+def test_check_anchors_names_the_undeclared_file_of_a_selection(project, capsys):
+    """Of the files given, only the undeclared one is an incident; the declared documents not given are not missing."""
+    extra = project / "annotations/gold/nk009.yaml"
+    extra.write_text("doc_id: nk009\n", encoding="utf-8")
+    status = main(["--root", str(project), "check-anchors", str(extra), str(project / "annotations/gold/nk001.yaml")])
+    out, err = capsys.readouterr()
+    incidents = [line.split(": ")[:2] for line in err.splitlines() if not line.startswith("hint ")]
+    assert (status, _codes(err), incidents) == (1, ["document-undeclared"], [[f"{extra} nk009", "document-undeclared"]])
+    assert out.endswith("nk001: 3 figures, 2 quotes, 12 claims, 4 no-claim sentences\n")
+
+
 def test_check_anchors_counts_a_good_file(project, capsys):
     assert main(["--root", str(project), "check-anchors", str(project / "annotations/gold/nk001.yaml")]) == 0
     assert capsys.readouterr().out.endswith("nk001: 3 figures, 2 quotes, 12 claims, 4 no-claim sentences\n")
