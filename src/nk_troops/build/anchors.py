@@ -97,9 +97,18 @@ def load_entries(folder: Path) -> dict[str, RawEntries]:
             )
         raw = out.setdefault(doc_id, RawEntries(doc_id))
         for key in LAYER_KEYS:
-            items = data.get(key) or []
+            items = data.get(key, [])  # a layer left out has no entries in this file; `{}` or null is no list
             if not isinstance(items, list):
-                incidents.append(Incident("annotation-invalid", file=str(path), doc_id=doc_id, detail=f"{key} must be a list"))
+                incidents.append(
+                    Incident(
+                        "annotation-invalid",
+                        file=str(path),
+                        doc_id=doc_id,
+                        detail=f"{key}: not a list",
+                        found=items,
+                        expected="a list (leave the layer out when it has no entries)",
+                    )
+                )
                 continue
             raw.entries[key].extend((path, i, item) for i, item in enumerate(items))
     if incidents:
@@ -330,7 +339,13 @@ def _sentences(r: _Resolver, raw: RawEntries, claims: list[Claim]) -> list[Sente
     for path, i, item in raw.entries["sentences"]:
         where = f"sentences[{i}]"
         starts = item.get("starts") if isinstance(item, dict) else None
-        hits = [n for n, (_, s, _e) in enumerate(bounds) if isinstance(starts, str) and starts and r.doc.text.startswith(starts, s)]
+        if not isinstance(starts, str) or not starts:
+            found = starts if isinstance(item, dict) else item
+            r.fail(
+                "annotation-invalid", path, where, "`starts` must be the text a sentence begins with", None, found, "{starts: text, reason}"
+            )
+            continue
+        hits = [n for n, (_, s, _e) in enumerate(bounds) if r.doc.text.startswith(starts, s)]
         if len(hits) != 1:
             r.fail(
                 "anchor-not-found" if not hits else "anchor-ambiguous",
