@@ -54,6 +54,18 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
     "normalized-number": (GOLD, FIG_00, FIG_00.replace('"300"', "300"), [(GOLD, "figures[0]", "annotation-invalid")]),
     "starts-number": (GOLD, 'starts: "Troops Move North"', "starts: 5", [(GOLD, "sentences[0]", "annotation-invalid")]),  # not unfound
     "starts-empty": (GOLD, 'starts: "Troops Move North"', 'starts: ""', [(GOLD, "sentences[0]", "annotation-invalid")]),
+    "sentence-key-unknown": (
+        GOLD,
+        "reason: headline-fragment}",
+        "reason: headline-fragment, note: x}",
+        [(GOLD, "sentences[0]", "annotation-invalid")],
+    ),
+    "exclusion-key-misspelt": (
+        GOLD,
+        "doc_id: nk000\n",
+        'doc_id: nk000\nnot_quotes: [{text: "“", reason: scare-quote-unattributed, occurence: 1}]\n',
+        [(GOLD, "not_quotes[0]", "annotation-invalid")],
+    ),  # not silently ignored
     "layer-mapping": (GOLD, "doc_id: nk000\n", "doc_id: nk000\nnot_figures: {}\n", [(GOLD, "not_figures", "annotation-invalid")]),
     "layer-null": (GOLD, "doc_id: nk000\n", "doc_id: nk000\nnot_quotes: null\n", [(GOLD, "not_quotes", "annotation-invalid")]),
     "hedged-text": (GOLD, "hedged: false\n", 'hedged: "false"\n', [(GOLD, "claims[0]", "annotation-invalid")]),  # not True
