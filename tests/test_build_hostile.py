@@ -24,6 +24,7 @@ RECIPE, RAW, GOLD, ENTITIES, CLUSTERS = (
     "annotations/entities.yaml",
     "annotations/clusters.yaml",
 )
+CLU_00 = "- {id: more-troops-followed, statement: Another 300 troops followed by train., conflicts_with: []}\n"  # the first cluster
 FIG_00 = 'kind: count, value: 300, normalized: "300", qualifier: exact, unit: troops}'  # the first figure's attributes
 
 # id -> (file, the text replaced, its replacement, the (file, where, code) of every incident)
@@ -84,6 +85,7 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
         "statement: 5",
         [(CLUSTERS, "[0]", "annotation-invalid")],
     ),
+    "clusters-mapping": (CLUSTERS, CLU_00, "{}\n# ", [(CLUSTERS, "top level", "annotation-invalid")]),  # the other entry commented out
     "cluster-id-number": (CLUSTERS, "id: more-troops-followed", "id: 5", [(CLUSTERS, "[0]", "annotation-invalid")]),  # not "5"
     "conflicts-mapping": (CLUSTERS, "conflicts_with: []", "conflicts_with: {}", [(CLUSTERS, "[0]", "annotation-invalid")]),  # not none
     "conflict-not-mapping": (CLUSTERS, "conflicts_with: []", "conflicts_with: [x]", [(CLUSTERS, "[0]", "annotation-invalid")]),

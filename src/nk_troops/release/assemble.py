@@ -91,10 +91,17 @@ def _registry(path: Path, cls: type, convert: Any) -> list[Any]:
     """Records of a YAML list file; a missing file is an empty registry, a bad entry an incident."""
     if not path.exists():
         return []
-    data = read_yaml(path) or []
+    data = read_yaml(path)
+    data = [] if data is None else data  # an empty file: no entries yet; `{}` is no list
     keys = {name for name, *_ in record_fields(cls)}
     if not isinstance(data, list):
-        raise IncidentError([Incident("annotation-invalid", file=str(path), detail="the file must hold a YAML list")])
+        raise IncidentError(
+            [
+                Incident(
+                    "annotation-invalid", file=str(path), detail="top level: the file must hold a YAML list", found=data, expected="a list"
+                )
+            ]
+        )
     out, incidents = [], []
     for i, item in enumerate(data):
         try:
