@@ -79,6 +79,7 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
         [(ENTITIES, "[0]", "annotation-invalid")],
     ),  # not O, f, f, ...
     "entity-id-number": (ENTITIES, "{id: officials,", "{id: 5,", [(ENTITIES, "[0]", "annotation-invalid")]),
+    "entity-type-unknown": (ENTITIES, "type: group", "type: crowd", [(ENTITIES, "[0]", "annotation-invalid")]),
     "statement-number": (
         CLUSTERS,
         "statement: Another 300 troops followed by train.",

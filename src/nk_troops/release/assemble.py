@@ -11,7 +11,7 @@ from ..build import completeness
 from ..build.anchors import DocumentAnnotations, resolve_folder
 from ..build.documents import build_documents, mistyped, read_yaml
 from ..incidents import Incident, IncidentError
-from ..model import Cluster, Conflict, Document, Entity, Span, TokenizedSentence, from_dict, record_fields, span_to_row, to_dict
+from ..model import Cluster, Conflict, Document, Entity, EntityType, Span, TokenizedSentence, from_dict, record_fields, span_to_row, to_dict
 from ..paths import CONFIGS
 from ..schemas import DOCUMENT_LISTS
 from .tokens import tokenize_sentences
@@ -136,6 +136,8 @@ def _check_types(item: dict[str, Any], wrong: dict[str, str], where: str = "") -
 def _entity(item: Any, keys: set[str]) -> Entity:
     _check_keys(item, keys)
     _check_types(item, mistyped(Entity, item))
+    if item["type"] not in set(EntityType):
+        raise _Invalid("type: value not in the label set", item["type"], [t.value for t in EntityType])
     return from_dict(Entity, item)
 
 
