@@ -17,12 +17,14 @@ from build_project import snapshot
 from nk_troops.cli import main
 
 SOURCE = Path(__file__).parent / "fixtures" / "source"
-RECIPE, RAW, GOLD, ENTITIES = (
+RECIPE, RAW, GOLD, ENTITIES, CLUSTERS = (
     "annotations/recipes/nk000.yaml",
     "dataset/raw/000_fixture.txt",
     "annotations/gold/nk000.yaml",
     "annotations/entities.yaml",
+    "annotations/clusters.yaml",
 )
+CLU_00 = "- {id: more-troops-followed, statement: Another 300 troops followed by train., conflicts_with: []}\n"  # the first cluster
 FIG_00 = 'kind: count, value: 300, normalized: "300", qualifier: exact, unit: troops}'  # the first figure's attributes
 
 # id -> (file, the text replaced, its replacement, the (file, where, code) of every incident)
@@ -37,6 +39,8 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
     "marker-misspelt": (RECIPE, 'marker: "• "', 'markr: "• "', [(RECIPE, "regions[3]", "recipe-invalid")]),  # not silently kept
     "replacement-after-number": (RECIPE, 'after: "The general"', "after: 5", [(RECIPE, "regions[3]", "recipe-invalid")]),
     "head-a-list": (RECIPE, "passage: title}", "passage: title, head: [a]}", [(RECIPE, "regions[1]", "recipe-invalid")]),
+    "drop-number": (RECIPE, "drop: credit", "drop: 5", [(RECIPE, "regions[4]", "recipe-invalid")]),  # a reason is text
+    "drop-empty": (RECIPE, "drop: credit", 'drop: ""', [(RECIPE, "regions[4]", "recipe-invalid")]),
     "raw-not-utf8": (RAW, "•", "\udcff", [(RAW, "8", "file-encoding"), (RECIPE, "source_sha256", "recipe-raw-mismatch")]),
     "prefix-number": (GOLD, 'prefix: "said "', "prefix: 5", [(GOLD, "figures[0]", "annotation-invalid")]),
     "prefix-list": (GOLD, 'prefix: "said "', 'prefix: ["said "]', [(GOLD, "figures[0]", "annotation-invalid")]),
@@ -49,6 +53,22 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
     "occurrence-boolean": (GOLD, 'prefix: "said "', "occurrence: true", [(GOLD, "figures[0]", "annotation-invalid")]),  # not 1
     "normalized-null": (GOLD, FIG_00, FIG_00.replace('"300"', "null"), [(GOLD, "figures[0]", "annotation-invalid")]),  # not "None"
     "normalized-number": (GOLD, FIG_00, FIG_00.replace('"300"', "300"), [(GOLD, "figures[0]", "annotation-invalid")]),
+    "starts-number": (GOLD, 'starts: "Troops Move North"', "starts: 5", [(GOLD, "sentences[0]", "annotation-invalid")]),  # not unfound
+    "starts-empty": (GOLD, 'starts: "Troops Move North"', 'starts: ""', [(GOLD, "sentences[0]", "annotation-invalid")]),
+    "sentence-key-unknown": (
+        GOLD,
+        "reason: headline-fragment}",
+        "reason: headline-fragment, note: x}",
+        [(GOLD, "sentences[0]", "annotation-invalid")],
+    ),
+    "exclusion-key-misspelt": (
+        GOLD,
+        "doc_id: nk000\n",
+        'doc_id: nk000\nnot_quotes: [{text: "“", reason: scare-quote-unattributed, occurence: 1}]\n',
+        [(GOLD, "not_quotes[0]", "annotation-invalid")],
+    ),  # not silently ignored
+    "layer-mapping": (GOLD, "doc_id: nk000\n", "doc_id: nk000\nnot_figures: {}\n", [(GOLD, "not_figures", "annotation-invalid")]),
+    "layer-null": (GOLD, "doc_id: nk000\n", "doc_id: nk000\nnot_quotes: null\n", [(GOLD, "not_quotes", "annotation-invalid")]),
     "hedged-text": (GOLD, "hedged: false\n", 'hedged: "false"\n', [(GOLD, "claims[0]", "annotation-invalid")]),  # not True
     "year-inferred-text": (GOLD, FIG_00, FIG_00[:-1] + ', year_inferred: "false"}', [(GOLD, "figures[0]", "annotation-invalid")]),
     "year-inferred-null": (GOLD, FIG_00, FIG_00[:-1] + ", year_inferred: null}", [(GOLD, "figures[0]", "annotation-invalid")]),
@@ -59,12 +79,35 @@ CASES: dict[str, tuple[str, str, str, list[tuple[str, str, str]]]] = {
         [(ENTITIES, "[0]", "annotation-invalid")],
     ),  # not O, f, f, ...
     "entity-id-number": (ENTITIES, "{id: officials,", "{id: 5,", [(ENTITIES, "[0]", "annotation-invalid")]),
+    "entity-type-unknown": (ENTITIES, "type: group", "type: crowd", [(ENTITIES, "[0]", "annotation-invalid")]),
+    "statement-number": (
+        CLUSTERS,
+        "statement: Another 300 troops followed by train.",
+        "statement: 5",
+        [(CLUSTERS, "[0]", "annotation-invalid")],
+    ),
+    "clusters-mapping": (CLUSTERS, CLU_00, "{}\n# ", [(CLUSTERS, "top level", "annotation-invalid")]),  # the other entry commented out
+    "cluster-id-number": (CLUSTERS, "id: more-troops-followed", "id: 5", [(CLUSTERS, "[0]", "annotation-invalid")]),  # not "5"
+    "conflicts-mapping": (CLUSTERS, "conflicts_with: []", "conflicts_with: {}", [(CLUSTERS, "[0]", "annotation-invalid")]),  # not none
+    "conflict-not-mapping": (CLUSTERS, "conflicts_with: []", "conflicts_with: [x]", [(CLUSTERS, "[0]", "annotation-invalid")]),
+    "conflict-cluster-number": (
+        CLUSTERS,
+        "conflicts_with: []",
+        "conflicts_with: [{cluster: 5, note: same quantity}]",
+        [(CLUSTERS, "[0]", "annotation-invalid")],
+    ),
+    "conflict-key-unknown": (
+        CLUSTERS,
+        "conflicts_with: []",
+        "conflicts_with: [{cluster: troops-moved-north, note: same quantity, notes: x}]",
+        [(CLUSTERS, "[0]", "annotation-invalid")],
+    ),  # not silently dropped
 }
 COMMANDS = [
     (case, cmd)
     for case, (file, *_) in CASES.items()
     for cmd in ("build", "stats", "check-anchors")
-    if cmd != "check-anchors" or file != ENTITIES
+    if cmd != "check-anchors" or file not in (ENTITIES, CLUSTERS)
 ]
 INCIDENT = re.compile(r"^(?P<file>[^ :]+)(?::(?P<line>\d+))?[^:]*: (?P<code>[a-z0-9-]+): [^(]*(?:\((?P<where>[\w.\[\] ]+): )?")
 

@@ -97,9 +97,18 @@ def load_entries(folder: Path) -> dict[str, RawEntries]:
             )
         raw = out.setdefault(doc_id, RawEntries(doc_id))
         for key in LAYER_KEYS:
-            items = data.get(key) or []
+            items = data.get(key, [])  # a layer left out has no entries in this file; `{}` or null is no list
             if not isinstance(items, list):
-                incidents.append(Incident("annotation-invalid", file=str(path), doc_id=doc_id, detail=f"{key} must be a list"))
+                incidents.append(
+                    Incident(
+                        "annotation-invalid",
+                        file=str(path),
+                        doc_id=doc_id,
+                        detail=f"{key}: not a list",
+                        found=items,
+                        expected="a list (leave the layer out when it has no entries)",
+                    )
+                )
                 continue
             raw.entries[key].extend((path, i, item) for i, item in enumerate(items))
     if incidents:
@@ -220,6 +229,16 @@ _OPTIONAL = {
 }
 
 
+def _has_keys(r: _Resolver, item: Any, required: set[str], optional: set[str], path: Path, where: str) -> bool:
+    """Whether an entry is a mapping with every required key and no other but the optional ones (a misspelt key is
+    reported, never silently ignored)."""
+    if isinstance(item, dict) and required <= item.keys() and not set(item) - required - optional:
+        return True
+    keys = sorted(map(str, item)) if isinstance(item, dict) else item
+    r.fail("annotation-invalid", path, where, "wrong keys", None, keys, sorted(required) + [f"({k})" for k in sorted(optional)])
+    return False
+
+
 def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dict, dict[str, Any]]]:
     """Resolve the anchors of one layer to (file, entry, item, the fields every span shares).
 
@@ -228,17 +247,7 @@ def _spans(r: _Resolver, raw: RawEntries, key: str) -> list[tuple[Path, str, dic
     out = []
     for path, i, item in raw.entries[key]:
         where = f"{key}[{i}]"
-        if not isinstance(item, dict) or not _REQUIRED[key] <= item.keys() or set(item) - _REQUIRED[key] - _OPTIONAL[key]:
-            keys = sorted(map(str, item)) if isinstance(item, dict) else item
-            r.fail(
-                "annotation-invalid",
-                path,
-                where,
-                "wrong keys",
-                None,
-                keys,
-                sorted(_REQUIRED[key]) + [f"({k})" for k in sorted(_OPTIONAL[key])],
-            )
+        if not _has_keys(r, item, _REQUIRED[key], _OPTIONAL[key], path, where):
             continue
         wrong = {k: "text" for k in _STRINGS[key] if not isinstance(item[k], str) and not (k == "unit" and item[k] is None)}
         wrong |= {k: "true or false" for k in _BOOLEANS[key] if k in item and not isinstance(item[k], bool)}
@@ -309,8 +318,10 @@ def resolve(doc: Document, raw: RawEntries) -> DocumentAnnotations:
     for key, enum in (("not_figures", NotFigureReason), ("not_quotes", NotQuoteReason)):
         for path, i, item in raw.entries[key]:
             where = f"{key}[{i}]"
+            if not _has_keys(r, item, {"text", "reason"}, {"prefix", "occurrence"}, path, where):
+                continue
             found = r.find(item, path, where)
-            reason = _enum(r, enum, item.get("reason") if isinstance(item, dict) else None, path, where, None)
+            reason = _enum(r, enum, item["reason"], path, where, None)
             if found and reason:
                 getattr(ann, key).append(Exclusion(*found, doc.text[found[0] : found[1]], reason.value))
     if r.incidents:
@@ -329,8 +340,13 @@ def _sentences(r: _Resolver, raw: RawEntries, claims: list[Claim]) -> list[Sente
     reasons: dict[int, NoClaimReason] = {}
     for path, i, item in raw.entries["sentences"]:
         where = f"sentences[{i}]"
-        starts = item.get("starts") if isinstance(item, dict) else None
-        hits = [n for n, (_, s, _e) in enumerate(bounds) if isinstance(starts, str) and starts and r.doc.text.startswith(starts, s)]
+        if not _has_keys(r, item, {"starts", "reason"}, set(), path, where):
+            continue
+        starts = item["starts"]
+        if not isinstance(starts, str) or not starts:
+            r.fail("annotation-invalid", path, where, "`starts` must be the text a sentence begins with", None, starts, "text")
+            continue
+        hits = [n for n, (_, s, _e) in enumerate(bounds) if r.doc.text.startswith(starts, s)]
         if len(hits) != 1:
             r.fail(
                 "anchor-not-found" if not hits else "anchor-ambiguous",
@@ -341,7 +357,7 @@ def _sentences(r: _Resolver, raw: RawEntries, claims: list[Claim]) -> list[Sente
                 starts,
             )
             continue
-        reason = _enum(r, NoClaimReason, item.get("reason"), path, where, None)
+        reason = _enum(r, NoClaimReason, item["reason"], path, where, None)
         if reason:
             reasons[hits[0]] = reason
     out = []

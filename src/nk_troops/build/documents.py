@@ -364,6 +364,8 @@ def _region_problems(region: Any) -> list[str]:
     checks = {
         "lines must be [first, last]": isinstance(lines, list) and len(lines) == 2 and all(_whole(n) for n in lines),
         "a region has exactly one of passage or drop": ("passage" in region) != ("drop" in region),
+        "drop must be the reason as text, such as navigation": "drop" not in region
+        or (_text(region["drop"]) and region["drop"].strip() != ""),
         f"unknown keys {sorted(map(str, region.keys() - _REGION_KEYS))}": region.keys() <= _REGION_KEYS,
         "marker must be text": _text(region.get("marker", "")),
         "head must be {separator: text, fields: [names]}": "head" not in region

@@ -11,7 +11,7 @@ from ..build import completeness
 from ..build.anchors import DocumentAnnotations, resolve_folder
 from ..build.documents import build_documents, mistyped, read_yaml
 from ..incidents import Incident, IncidentError
-from ..model import Cluster, Conflict, Document, Entity, Span, TokenizedSentence, from_dict, record_fields, span_to_row, to_dict
+from ..model import Cluster, Conflict, Document, Entity, EntityType, Span, TokenizedSentence, from_dict, record_fields, span_to_row, to_dict
 from ..paths import CONFIGS
 from ..schemas import DOCUMENT_LISTS
 from .tokens import tokenize_sentences
@@ -91,33 +91,53 @@ def _registry(path: Path, cls: type, convert: Any) -> list[Any]:
     """Records of a YAML list file; a missing file is an empty registry, a bad entry an incident."""
     if not path.exists():
         return []
-    data = read_yaml(path) or []
+    data = read_yaml(path)
+    data = [] if data is None else data  # an empty file: no entries yet; `{}` is no list
     keys = {name for name, *_ in record_fields(cls)}
     if not isinstance(data, list):
-        raise IncidentError([Incident("annotation-invalid", file=str(path), detail="the file must hold a YAML list")])
+        raise IncidentError(
+            [
+                Incident(
+                    "annotation-invalid", file=str(path), detail="top level: the file must hold a YAML list", found=data, expected="a list"
+                )
+            ]
+        )
     out, incidents = [], []
     for i, item in enumerate(data):
         try:
             out.append(convert(item, keys))
-        except (TypeError, ValueError, KeyError) as exc:
-            found = sorted(item) if isinstance(item, dict) else item
-            incidents.append(
-                Incident("annotation-invalid", file=str(path), detail=f"[{i}]: {exc}", found=str(found), expected=str(sorted(keys)))
-            )
+        except _Invalid as exc:
+            incidents.append(Incident("annotation-invalid", file=str(path), detail=f"[{i}]: {exc}", found=exc.found, expected=exc.expected))
     if incidents:
         raise IncidentError(incidents)
     return out
 
 
-def _check_keys(item: Any, required: set[str], optional: set[str] = frozenset()) -> None:
+class _Invalid(ValueError):
+    """A registry entry that cannot be read: what is wrong, what was found and what was expected."""
+
+    def __init__(self, detail: str, found: Any, expected: Any):
+        super().__init__(detail)
+        self.found, self.expected = found, expected
+
+
+def _check_keys(item: Any, required: set[str], optional: set[str] = frozenset(), where: str = "") -> None:
     if not isinstance(item, dict) or not required <= item.keys() or set(item) - required - optional:
-        raise ValueError("wrong keys")
+        found = sorted(map(str, item)) if isinstance(item, dict) else item
+        raise _Invalid(f"{where}wrong keys", found, sorted(required) + [f"({k})" for k in sorted(optional)])
+
+
+def _check_types(item: dict[str, Any], wrong: dict[str, str], where: str = "") -> None:
+    """Nothing is coerced: ``aliases: Kim`` is not the aliases K, i and m, ``id: 5`` not ``"5"``, ``{}`` no list."""
+    if wrong:
+        raise _Invalid(f"{where}wrong type", {k: item[k] for k in wrong}, wrong)
 
 
 def _entity(item: Any, keys: set[str]) -> Entity:
     _check_keys(item, keys)
-    if wrong := mistyped(Entity, item):  # `aliases: Kim` would be the aliases K, i and m
-        raise ValueError("; ".join(f"{k} must be {kind}, not {item[k]!r}" for k, kind in wrong.items()))
+    _check_types(item, mistyped(Entity, item))
+    if item["type"] not in set(EntityType):
+        raise _Invalid("type: value not in the label set", item["type"], [t.value for t in EntityType])
     return from_dict(Entity, item)
 
 
@@ -129,13 +149,27 @@ def _clusters(path: Path, claims: list[Any]) -> tuple[list[Cluster], list[str]]:
 
     def convert(item: Any, keys: set[str]) -> dict[str, Any]:
         _check_keys(item, {"id", "statement"}, {"claims", "conflicts_with"})
+        conflicts = item.get("conflicts_with", [])  # left out: no conflicts
+        wrong = {k: "text" for k in ("id", "statement") if not isinstance(item[k], str)}
+        if "claims" in item and not (isinstance(item["claims"], list) and all(isinstance(c, str) for c in item["claims"])):
+            wrong["claims"] = "a list of claim ids"
+        if not isinstance(conflicts, list):
+            wrong["conflicts_with"] = "a list of {cluster, note}"
+        _check_types(item, wrong)
+        for n, conflict in enumerate(conflicts):
+            _check_keys(conflict, {"cluster", "note"}, where=f"conflicts_with[{n}]: ")
+            _check_types(conflict, mistyped(Conflict, conflict), f"conflicts_with[{n}]: ")
         listed, derived = item.get("claims"), members.get(item["id"], [])
         if listed is not None and sorted(listed) != sorted(derived):
-            raise ValueError(
-                f"claims {sorted(listed)} differ from the claims naming this cluster {sorted(derived)}; drop the list, it is derived"
+            raise _Invalid(
+                "claims differ from the claims naming this cluster; drop the list, it is derived", sorted(listed), sorted(derived)
             )
-        conflicts = tuple(from_dict(Conflict, c) for c in item.get("conflicts_with") or [])
-        return {"id": item["id"], "statement": item["statement"], "claims": tuple(derived), "conflicts_with": conflicts}
+        return {
+            "id": item["id"],
+            "statement": item["statement"],
+            "claims": tuple(derived),
+            "conflicts_with": tuple(from_dict(Conflict, c) for c in conflicts),
+        }
 
     table = _registry(path, Cluster, convert)
     known = {c["id"] for c in table}
