@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from nk_troops import files
 from nk_troops.build.anchors import RawEntries, resolve
 from nk_troops.cli import main
 from nk_troops.model import Document, from_dict, span_to_row, to_dict
@@ -222,6 +224,21 @@ def test_rehydrate_finds_a_renamed_page_by_its_hash(standoff, tmp_path):
     first.rename(pages / "saved-from-browser.txt")
     assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "documents.jsonl").read_bytes() == (release_dir() / "documents.jsonl").read_bytes()
+
+
+def test_rehydrate_reads_pages_as_regular_files_of_a_page_s_size(standoff, tmp_path, capsys):
+    """A FIFO among the pages is passed over (reading it would block) and a file beyond files.BLOB_CAP
+    under a page's name is file-too-large, not read into memory."""
+    pages = tmp_path / "pages"
+    shutil.copytree(release_dir() / "raw", pages)
+    os.mkfifo(pages / "a-fifo")
+    big = pages / ROWS["documents"][1]["source_file"]
+    with big.open("r+b") as f:
+        f.truncate(files.BLOB_CAP + 1)  # sparse: nothing is written
+    assert main(["rehydrate", "--standoff", str(standoff), "--pages", str(pages), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "file-too-large" in err and ROWS["documents"][1]["source_file"] in err
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("change", ["edited", "crlf"])

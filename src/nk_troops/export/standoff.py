@@ -17,6 +17,7 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..files import read_blob
 from ..incidents import Incident, IncidentError
 from ..model import Passage, from_dict, replay
 from ..paths import CONFIGS, RAW, data_file, read_release
@@ -103,14 +104,21 @@ def _source(page: dict[str, Any]) -> str:
     return f"a copy of {page['url']}" if page["url"] else f"the page saved as {page['source_file']} (no URL is known)"
 
 
+def _page(path: Path) -> tuple[bytes | None, Incident | None]:
+    """A saved page: a regular file of the folder, not a link, of a size a page can have (a FIFO would block)."""
+    return (None, None) if path.is_symlink() else read_blob(path, str(path))
+
+
 def _find_page(
-    pages: Path, page: dict[str, Any], passages: list[Passage], by_hash: dict[str, Path]
+    pages: Path, page: dict[str, Any], passages: list[Passage], by_hash: dict[str, bytes]
 ) -> tuple[bytes | None, Incident | None]:
     """The page's bytes: under its file name, else any file of the folder with its hash."""
     path = pages / page["source_file"]
     where = {"file": str(path), "doc_id": page["doc_id"]}
-    if path.is_file() and not path.is_symlink():
-        data = path.read_bytes()
+    data, problem = _page(path)
+    if problem is not None and problem.code == "file-too-large":
+        return None, problem
+    if data is not None:
         if sha256(data) == page["sha256"]:
             return data, None
         # which passages the difference reaches, so the user sees what to fix
@@ -119,7 +127,7 @@ def _find_page(
         detail = f"passages {bad} of {len(passages)} differ; {_source(page)} byte for byte is needed"
         return None, Incident("rehydrate-page-mismatch", **where, found=sha256(data), expected=page["sha256"], detail=detail)
     if page["sha256"] in by_hash:
-        return by_hash[page["sha256"]].read_bytes(), None
+        return by_hash[page["sha256"]], None
     return None, Incident(
         "rehydrate-page-missing", **where, expected=page["sha256"], detail=f"save {_source(page)} as {page['source_file']}"
     )
@@ -142,7 +150,7 @@ def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
         raise IncidentError(
             [Incident("standoff-invalid", file=str(standoff), found=found, expected="a folder written by --format standoff")]
         ) from None
-    by_hash = {sha256(p.read_bytes()): p for p in sorted(pages.iterdir()) if p.is_file() and not p.is_symlink()}
+    by_hash = {sha256(data): data for data in (_page(p)[0] for p in sorted(pages.iterdir())) if data is not None}
     incidents, texts, raws = [], {}, {}
     for page in manifest["pages"]:
         passages = [from_dict(Passage, p) for p in docs[page["doc_id"]]["passages"]]

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import safe_path
 from ..incidents import Incident
 from ..paths import CONFIGS, data_file, release_dir
 from ..sources import PREDICTIONS, callable_package, is_path, rows
 from . import rules  # noqa: F401  (importing registers every rule)
-from .reader import Source, safe_path, source
+from .reader import Source, source
 from .registry import RULES, rules_table
 from .run import Run, execute
 

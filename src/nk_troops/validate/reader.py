@@ -1,27 +1,23 @@
-"""Reading untrusted files: every way a file or a line can be unreadable is an incident.
+"""Reading JSONL: every way a file or a line can be unreadable is an incident, located by file and line.
 
-A file is opened only as a regular file (never a FIFO or device) and read with a size cap; a name
-taken from a file is opened only when it is relative, normalised and inside its folder, symlinks
-followed (``safe_path``). Each JSONL line is decoded by the standard library, made strict: a duplicate
-key, a number too long to convert and nesting too deep for the parser are incidents at that line.
+Files are opened as ``files.open_regular`` opens them (regular files only, size caps). Each line is
+decoded by the standard library, made strict: a duplicate key, a number too long to convert and
+nesting too deep for the parser are incidents at that line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from ..files import DATA_CAP, open_regular
 from ..incidents import Incident
 
-DATA_CAP = 1 << 32  # bytes of one data file
 LINE_CAP = 1 << 27  # bytes of one line (a release document row is about 30 kB)
-BLOB_CAP = 1 << 26  # bytes of a file read whole (raw article, manifest, card, Croissant)
 _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
@@ -59,56 +55,6 @@ def decode(text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
         return None, "json-too-deep", None
     except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
         return None, "json-number-too-long", str(exc)[:80]
-
-
-def safe_path(folder: Path, name: Any, file: str) -> tuple[Path | None, Incident | None]:
-    """``folder/name`` when ``name`` is a normalised relative name that stays inside ``folder``."""
-    text = name if isinstance(name, str) else ""
-    pure = PurePosixPath(text)
-    if not text or "\\" in text or "\0" in text or pure.is_absolute() or ".." in pure.parts or pure.as_posix() != text:
-        return None, Incident("path-unsafe", file=file, found=name, expected="a relative name inside the folder")
-    try:
-        inside = (folder / text).resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):  # a symlink loop
-        inside = False
-    return (folder / text, None) if inside else (None, Incident("path-unsafe", file=file, found=name, detail="leads out of the folder"))
-
-
-def _open(path: Path, label: str) -> tuple[Any, Incident | None]:
-    """An open binary file, or the incident that says why not (a FIFO is opened without blocking, then refused)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:  # ENXIO, EISDIR: a socket or a folder
-        return None, Incident("file-not-regular" if exc.errno in (6, 21) else "file-missing", file=label, detail=exc.strerror)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        return None, Incident("file-not-regular", file=label)
-    return os.fdopen(fd, "rb"), None
-
-
-def read_blob(path: Path, label: str) -> tuple[bytes | None, Incident | None]:
-    """A whole small file, or the incident that says why not."""
-    f, problem = _open(path, label)
-    if f is None:
-        return None, problem
-    with f:
-        data = f.read(BLOB_CAP + 1)
-    return (data, None) if len(data) <= BLOB_CAP else (None, Incident("file-too-large", file=label, expected=f"at most {BLOB_CAP} bytes"))
-
-
-def sha256_file(path: Path, label: str) -> tuple[str | None, int, Incident | None]:
-    """(SHA-256, size, None) of a file read in blocks, or (None, size, the incident that says why not)."""
-    f, problem = _open(path, label)
-    if f is None:
-        return None, 0, problem
-    digest, size = hashlib.sha256(), 0
-    with f:
-        while (block := f.read(1 << 20)) and size <= DATA_CAP:
-            size += len(block)
-            digest.update(block)
-    if size > DATA_CAP:
-        return None, size, Incident("file-too-large", file=label, expected=f"at most {DATA_CAP} bytes")
-    return digest.hexdigest(), size, None
 
 
 @dataclass
@@ -152,7 +98,7 @@ class Source:
 
     def _lines(self) -> Iterator[tuple[int, str, bool]]:
         """(line number, text, whether a line break ends it) of each line with content."""
-        f, problem = _open(self.path, self.label)  # type: ignore[arg-type]
+        f, problem = open_regular(self.path, self.label)  # type: ignore[arg-type]
         if f is None:
             self.incidents.append(problem)  # type: ignore[arg-type]
             self.complete = False

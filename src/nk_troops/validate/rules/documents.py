@@ -6,11 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
+from ...files import read_blob, safe_path
 from ...incidents import Incident
 from ...model import Passage, PassageType, from_dict, replay
 from ...schemas import DOCUMENT_LISTS
 from ...text import PASSAGE_SEPARATOR
-from ..reader import read_blob, safe_path
 from ..registry import rule
 from ..run import Rows, Run, at
 

@@ -1,0 +1,69 @@
+"""Reading files of a folder someone else wrote: only regular files, only inside the folder, with a size cap.
+
+A name taken from a file is opened only when it is relative, normalised and inside its folder, symlinks
+followed (``safe_path``); a file is opened only as a regular file (a FIFO is opened without blocking, then
+refused; a device never) and read with a size cap. Each way it fails is an incident, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from .incidents import Incident
+
+DATA_CAP = 1 << 32  # bytes of one data file
+BLOB_CAP = 1 << 26  # bytes of a file read whole (raw article, manifest, card, Croissant, a page)
+
+
+def safe_path(folder: Path, name: Any, file: str) -> tuple[Path | None, Incident | None]:
+    """``folder/name`` when ``name`` (found in ``file``) is a normalised relative name that stays inside ``folder``."""
+    text = name if isinstance(name, str) else ""
+    pure = PurePosixPath(text)
+    if not text or "\\" in text or "\0" in text or pure.is_absolute() or ".." in pure.parts or pure.as_posix() != text:
+        return None, Incident("path-unsafe", file=file, found=name, expected="a relative name inside the folder")
+    try:
+        inside = (folder / text).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    return (folder / text, None) if inside else (None, Incident("path-unsafe", file=file, found=name, detail="leads out of the folder"))
+
+
+def open_regular(path: Path, label: str) -> tuple[IO[bytes] | None, Incident | None]:
+    """An open binary file, or the incident that says why not."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:  # ENXIO, EISDIR: a socket or a folder
+        return None, Incident("file-not-regular" if exc.errno in (6, 21) else "file-missing", file=label, detail=exc.strerror)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None, Incident("file-not-regular", file=label)
+    return os.fdopen(fd, "rb"), None
+
+
+def read_blob(path: Path, label: str) -> tuple[bytes | None, Incident | None]:
+    """A whole small file, or the incident that says why not."""
+    f, problem = open_regular(path, label)
+    if f is None:
+        return None, problem
+    with f:
+        data = f.read(BLOB_CAP + 1)
+    return (data, None) if len(data) <= BLOB_CAP else (None, Incident("file-too-large", file=label, expected=f"at most {BLOB_CAP} bytes"))
+
+
+def sha256_file(path: Path, label: str) -> tuple[str | None, int, Incident | None]:
+    """(SHA-256, size, None) of a file read in blocks, or (None, size, the incident that says why not)."""
+    f, problem = open_regular(path, label)
+    if f is None:
+        return None, 0, problem
+    digest, size = hashlib.sha256(), 0
+    with f:
+        while (block := f.read(1 << 20)) and size <= DATA_CAP:
+            size += len(block)
+            digest.update(block)
+    if size > DATA_CAP:
+        return None, size, Incident("file-too-large", file=label, expected=f"at most {DATA_CAP} bytes")
+    return digest.hexdigest(), size, None
