@@ -12,13 +12,12 @@ from __future__ import annotations
 import bisect
 import gc
 import sys
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import defaultdict, namedtuple
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .. import model
 from ..incidents import Incident
@@ -33,14 +32,7 @@ RECORD |= dict(tokens="tokenized_sentence", predictions="prediction")
 CHUNK = 4096  # rows handed to the row rules at a time
 Rows = list[tuple[int, dict[str, Any]]]  # (line, shape-valid row)
 NESTED = {"spans": [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls, model.SpanBase)], "sentences": ["sentences"]}
-_TWIN = {"spans": ("layer", *(c for c, *_ in model.flat_span_columns())), "sentences": tuple(model.Sentence.__annotations__)}
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
-
-
-def twin(table: str, rec: dict[str, Any]) -> list:
-    """What a span or sentence row and the record of its id nested in a document share: every column's
-    value (a nested span has only its layer's columns; a shape-valid row has the others null)."""
-    return list(map(rec.get, _TWIN[table]))
 
 
 def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
@@ -49,32 +41,10 @@ def at(code: str, file: str, line: int | None, row: dict | None = None, found: A
     return Incident(code, file, line, found=found, expected=expected, **(where | extra))
 
 
-class Doc(NamedTuple):
-    line: int
-    doc_id: str
-    fold: int
-    text: str
-    passages: tuple[tuple[int, int, Any], ...]  # (start, end, type) in reading order
-
-    def passage_at(self, start: int, end: int) -> tuple[int, int, Any] | None:
-        """The passage holding [start, end), or None when the range crosses or misses passages."""
-        i = bisect.bisect_right(self.passages, start, key=itemgetter(0)) - 1
-        return self.passages[i] if i >= 0 and self.passages[i][0] <= start and end <= self.passages[i][1] else None
-
-
-class Kept(NamedTuple):
-    """What the rules over whole tables need of a span or sentence row."""
-
-    line: int
-    id: str
-    layer: str  # "sentence" for a sentence
-    doc_id: str
-    start: int
-    end: int
-    figures: tuple[str, ...] | None  # a claim's
-    quotes: tuple[str, ...] | None  # a claim's
-    cluster: str | None  # a claim's
-    claims: tuple[str, ...] | None  # a sentence's
+Doc = namedtuple("Doc", "line doc_id fold text passages")  # passages: (start, end, type) in reading order
+# what the rules over whole tables need of a span or sentence row: "sentence" is a sentence's layer;
+# figures, quotes and cluster are a claim's, claims a sentence's (None otherwise)
+Kept = namedtuple("Kept", "line id layer doc_id start end figures quotes cluster claims")
 
 
 @dataclass
@@ -86,7 +56,7 @@ class Run:
     entities: dict[str, frozenset[str]] = field(default_factory=dict)  # id -> aliases
     clusters: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)  # id -> (line, claims)
     conflicts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, cluster named, cluster naming it)
-    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, twin)
+    nested: dict[str, dict[str, tuple]] = field(default_factory=lambda: {"spans": {}, "sentences": {}})  # id -> (line, doc_id, record)
     waiting: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # rows whose nested record is not read yet
     kept: dict[str, list[Kept]] = field(default_factory=lambda: defaultdict(list))
     broken: set[str] = field(default_factory=set)  # ids of records that failed their shape: reported once
@@ -97,21 +67,21 @@ class Run:
     def file(self, table: str) -> str:
         return self.sources[table].label
 
+    def __post_init__(self) -> None:
+        folder = ["folder", *(["raw"] if (self.folder / "raw").is_dir() else [])] if self.folder else []
+        self.given = {*self.sources, *folder}  # the inputs a rule may need
+
     def has(self, *tables: str) -> bool:
-        folder = {"folder": self.folder, "raw": self.folder / "raw" if self.folder and (self.folder / "raw").is_dir() else None}
-        return all(t in self.sources or folder.get(t) is not None for t in tables)
+        return self.given.issuperset(tables)
 
     def complete(self, table: str) -> bool:
         """Every line of the table was read: an id it lacks is really missing."""
         return table in self.sources and self.sources[table].complete
 
     @cached_property
-    def by_id(self) -> dict[str, Kept]:
-        return {k.id: k for k in self.kept["spans"]}
-
-    @cached_property
-    def sentence_by_id(self) -> dict[str, Kept]:
-        return {k.id: k for k in self.kept["sentences"]}
+    def ids(self) -> dict[str, dict[str, Kept]]:
+        """The kept spans and sentences by id (the last row of an id)."""
+        return {table: {k.id: k for k in self.kept[table]} for table in ("spans", "sentences")}
 
     @cached_property
     def sorted_spans(self) -> dict[tuple[str, str], tuple[list[int], list[Kept]]]:
@@ -147,7 +117,7 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
         if table == "sentences" and run.has(table) and run.sources[table].nested:
             _check(run, table, [(line, r) for r in records if shape("sentence").valid(r)])  # an invalid one is reported with its row
         else:
-            run.nested[table].update((r["id"], (line, row.get("doc_id"), twin(table, r))) for r in records)
+            run.nested[table].update((r["id"], (line, row.get("doc_id"), r)) for r in records)
 
 
 def _keep(run: Run, table: str, rows: Rows) -> None:
@@ -192,28 +162,26 @@ def _valid(run: Run, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
     run.incidents.extend(src.incidents)
 
 
-class _Stream:
-    """A table's shape-valid rows, checked a chunk at a time as far as they are ``ready``."""
+def _read(run: Run, documents: Iterator[tuple[int, dict[str, Any]]], doc_id: str | None = None) -> None:
+    """The rows of documents.jsonl read and checked as far as a row naming ``doc_id`` needs (to the end for None)."""
+    while doc_id not in run.docs and (row := next(documents, None)) is not None:
+        _check(run, "documents", [row])
 
-    def __init__(self, run: Run, table: str):
-        self.run, self.table, self.rows = run, table, _valid(run, table)
-        self.next = next(self.rows, None)
 
-    def check(self, ready: Callable[[dict[str, Any]], bool] = lambda row: True) -> None:
-        chunk: Rows = []
-        while self.next is not None and ready(self.next[1]):
-            chunk.append(self.next)
-            self.next = next(self.rows, None)
-            if len(chunk) == CHUNK:
-                _check(self.run, self.table, chunk)
-                chunk = []
-        _check(self.run, self.table, chunk)
-
-    def finish(self) -> None:
-        self.check()
-        for r in RULES.values():
-            if r.finish and self.table in r.on and self.run.has(*r.needs):
-                self.run.incidents.extend(r.fn(self.run, self.table, None))
+def _table(run: Run, table: str, documents: Iterator[tuple[int, dict[str, Any]]] | None = None) -> None:
+    """Every row rule over the table's shape-valid rows, a chunk at a time; read in step with ``documents``
+    when given (each row after the document it names), which are then read to their end."""
+    chunk: Rows = []
+    for line, row in _valid(run, table):
+        if documents is not None and row["doc_id"] not in run.docs:
+            _read(run, documents, row["doc_id"])
+        chunk.append((line, row))
+        if len(chunk) == CHUNK:
+            _check(run, table, chunk)
+            chunk = []
+    _check(run, table, chunk)
+    if documents is not None:
+        _read(run, documents)  # every document, before the table is finished
 
 
 def execute(run: Run) -> list[Incident]:
@@ -221,19 +189,17 @@ def execute(run: Run) -> list[Incident]:
     again, the many acyclic records a run keeps (a third of the time at 100,000 spans)."""
     enabled = gc.isenabled()
     gc.disable()
+    in_step = {t for t in ("spans", "sentences") if "documents" in run.sources and t in run.sources and not run.sources[t].nested}
+    documents = _valid(run, "documents") if "documents" in run.sources else None
     try:
-        in_step = [t for t in ("spans", "sentences") if "documents" in run.sources and t in run.sources and not run.sources[t].nested]
-        for table in (t for t in RECORD if t in run.sources and t not in in_step):
-            if table != "documents":
-                _Stream(run, table).finish()
-                continue
-            streams = [_Stream(run, t) for t in in_step]
-            for line, row in _valid(run, "documents"):  # a document row, nesting thousands of records, on its own
-                _check(run, "documents", [(line, row)])
-                for stream in streams:  # then the rows of the documents read so far
-                    stream.check(lambda row: not isinstance(row.get("doc_id"), str) or row["doc_id"] in run.docs)
-            for stream in streams:  # and last those of documents never read
-                stream.finish()
+        for table in (t for t in RECORD if t in run.sources and not (t == "documents" and in_step)):
+            if table == "documents":
+                _read(run, documents)  # type: ignore[arg-type]
+            else:
+                _table(run, table, documents if table in in_step else None)
+            for r in RULES.values():
+                if r.finish and table in r.on and run.has(*r.needs):
+                    run.incidents.extend(r.fn(run, table, None))
         for r in RULES.values():
             if not r.on and run.has(*r.needs):
                 run.incidents.extend(r.fn(run))

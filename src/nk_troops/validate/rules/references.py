@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...incidents import Incident
-from ...model import Layer
+from ...model import Layer, Sentence, flat_span_columns
 from ..registry import rule
-from ..run import Kept, Rows, Run, at, twin
+from ..run import Kept, Rows, Run, at
 
 ID_COLUMN = {"documents": "doc_id"}  # every other table's rows are identified by "id"
-MEMBER_LISTS = (
-    ("spans", "figures", Layer.FIGURE.value),
-    ("spans", "quotes", Layer.QUOTE.value),
-    ("sentences", "claims", Layer.CLAIM.value),
-)
+# (the table, its list of members, their layer)
+MEMBER_LISTS = (("spans", "figures", Layer.FIGURE.value), ("spans", "quotes", Layer.QUOTE.value))
+MEMBER_LISTS += (("sentences", "claims", Layer.CLAIM.value),)
+# a row has every column; a nested span only its layer's (a span row has the other layers' null)
+NULLS = {"spans": dict.fromkeys(c for c, *_ in flat_span_columns()), "sentences": dict.fromkeys(Sentence.__annotations__)}
 
 
 @rule("duplicate-id", on=("documents", "entities", "clusters", "spans", "sentences", "tokens"))
@@ -43,18 +43,18 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     nested, waiting = run.nested[table], run.waiting[table]
     if run.sources[table].nested:  # no sentences file: the nested sentences are the table
         return
-    for line, row, values in waiting if rows is None else ():  # every document has been read
-        if (held := nested.pop(row["id"], None)) is None or held[2] != values:
+    for line, row in rows if rows is not None else ():
+        if (held := nested.pop(row["id"], None)) is None:  # nested in a document not read yet, or in none
+            waiting.append((line, row))
+        elif row != NULLS[table] | held[2]:
+            yield _differs(run, table, line, row, held)
+    for line, row in waiting if rows is None else ():  # every document has been read
+        if (held := nested.pop(row["id"], None)) is None or row != NULLS[table] | held[2]:
             yield _differs(run, table, line, row, held)
     for sid, (doc_line, doc_id, _) in nested.items() if rows is None and run.complete(table) else ():
         if sid not in run.broken:  # a nested record no row claimed
             where = {"doc_id": doc_id, "span_id": sid, "detail": f"no row in {run.file(table)}"}
             yield at("row-document-mismatch", run.file("documents"), doc_line, None, **where)
-    for line, row in rows or ():
-        if (held := nested.pop(row["id"], None)) is None:  # nested in a document not read yet, or in none
-            waiting.append((line, row, twin(table, row)))
-        elif held[2] != twin(table, row):
-            yield _differs(run, table, line, row, held)
 
 
 def _differs(run: Run, table: str, line: int, row: dict, held: tuple | None) -> Incident:
@@ -65,7 +65,7 @@ def _differs(run: Run, table: str, line: int, row: dict, held: tuple | None) -> 
 def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:
     where = {"doc_id": owner.doc_id, "span_id": owner.id, "start": owner.start, "end": owner.end, "detail": column}
     for ref in listed:
-        k = run.by_id.get(ref)
+        k = run.ids["spans"].get(ref)
         if ref in run.broken or (k is None and not run.complete("spans")):
             continue  # reported already, or on a line that could not be read
         if k is None or k.layer != layer:

@@ -3,7 +3,9 @@ claim, context, passages, edges, and who speaks or claims."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 from ...incidents import Incident
@@ -68,7 +70,9 @@ def passage(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A span lies inside one passage, which is not a heading."""
     for line, row in rows:
         if (text := in_range(run, row)) is not None:
-            p, surface = run.docs[row["doc_id"]].passage_at(row["start"], row["end"]), text[row["start"] : row["end"]][:60]
+            passages, surface = run.docs[row["doc_id"]].passages, text[row["start"] : row["end"]][:60]
+            i = bisect.bisect_right(passages, row["start"], key=itemgetter(0)) - 1  # the passage it starts in
+            p = passages[i] if i >= 0 and row["end"] <= passages[i][1] else None
             if p is None:
                 yield at("span-crosses-passage", run.file(table), line, row, surface, "a range inside one passage")
             elif p[2] == PassageType.HEADING:

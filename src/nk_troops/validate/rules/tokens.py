@@ -17,7 +17,7 @@ TAGS = {layer.value: f"{layer.value}_tags" for layer in Layer}
 
 def _tokens(run: Run, row: dict[str, Any]) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]] | None:
     """(what the row holds, what tokenizing its sentence gives), when the sentence and its document are known."""
-    sent, doc = run.sentence_by_id.get(row["id"]), run.docs.get(row["doc_id"])
+    sent, doc = run.ids["sentences"].get(row["id"]), run.docs.get(row["doc_id"])
     if sent is None or doc is None or sent.doc_id != row["doc_id"]:
         return None
     return list(zip(row["tokens"], row["token_starts"], row["token_ends"], strict=False)), tokenize(doc.text, sent.start, sent.end)
@@ -28,13 +28,13 @@ def token_rows(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     """Each tokens row is a sentence of the sentences view, of the same document and fold; each sentence has a row."""
     file, have = run.file(table), run.seen["sentences with tokens"]
     if rows is None:
-        for sid, sent in run.sentence_by_id.items() if run.complete(table) else ():
+        for sid, sent in run.ids["sentences"].items() if run.complete(table) else ():
             if sid not in have and sid not in run.broken:
                 yield at("tokens-row-mismatch", file, None, None, doc_id=sent.doc_id, span_id=sid, detail="the sentence has no tokens row")
         return
     for line, row in rows:
         have.setdefault(row["id"], line)
-        sent, doc = run.sentence_by_id.get(row["id"]), run.docs.get(row["doc_id"])
+        sent, doc = run.ids["sentences"].get(row["id"]), run.docs.get(row["doc_id"])
         if sent is None or sent.doc_id != row["doc_id"]:
             yield at("tokens-row-mismatch", file, line, row, row["doc_id"], sent.doc_id if sent else "a sentence id")
         elif doc is not None and row["fold"] != doc.fold:
@@ -77,7 +77,7 @@ def token_spans(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
         pair = _tokens(run, row)
         if pair is None or pair[0] != pair[1]:
             continue  # reported by token_rows or token_text
-        sent = run.sentence_by_id[row["id"]]
+        sent = run.ids["sentences"][row["id"]]
         for layer, column in TAGS.items():
             if len(row[column]) == len(row["tokens"]):
                 decoded = [list(s) for s in decode_bio(row["token_starts"], row["token_ends"], row[column])]
