@@ -35,8 +35,9 @@ NESTED = {"spans": [key for key, cls in DOCUMENT_LISTS.items() if issubclass(cls
 _WHERE = {"doc_id": "doc_id", "span_id": "id", "start": "start", "end": "end"}
 
 
-def at(code: str, file: str, line: int | None, row: dict | None = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
-    """An incident at a row: its document, id and offsets (unless ``extra`` says otherwise)."""
+def at(code: str, file: str, line: int | None, row: Any = None, found: Any = None, expected: Any = None, **extra: Any) -> Incident:
+    """An incident at a row (or a ``Kept`` row): its document, id and offsets (unless ``extra`` says otherwise)."""
+    row = row._asdict() if isinstance(row, tuple) else row
     where = {k: row.get(f) for k, f in _WHERE.items()} if row is not None else {}
     return Incident(code, file, line, found=found, expected=expected, **(where | extra))
 

@@ -84,30 +84,20 @@ def _canonical(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-@rule("value-range-inverted", on="spans", layer=Layer.FIGURE)
-def value_range(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A figure's ``value_max`` is not below its ``value``."""
-    for line, row in rows:
-        if row["value"] is not None and row["value_max"] is not None and row["value_max"] < row["value"]:
-            yield at("value-range-inverted", run.file(table), line, row, [row["value"], row["value_max"]], "value_max >= value")
-
-
-@rule("date-not-iso", on="spans", layer=Layer.FIGURE)
-def date_iso(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A date figure's ``normalized`` is an ISO 8601 date, month, year or interval."""
-    for line, row in rows:
-        if row["kind"] == FigureKind.DATE and not iso_date(row["normalized"]):
-            yield at("date-not-iso", run.file(table), line, row, row["normalized"], "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B")
-
-
-@rule("figure-value-mismatch", on="spans", layer=Layer.FIGURE)
+@rule("figure-value-mismatch", "value-range-inverted", "date-not-iso", on="spans", layer=Layer.FIGURE)
 def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A figure's ``value``/``value_max``/``normalized`` are what its surface text states; a date has no value."""
+    """A figure's ``value``/``value_max``/``normalized`` are what its surface text states, and ``value_max``
+    is not below ``value``; a date has no value, and its ``normalized`` is an ISO 8601 date, month, year or
+    interval."""
     file = run.file(table)
     for line, row in rows:
         text, values = row["text"], [row["value"], row["value_max"]]
         want = None if row["kind"] == FigureKind.DATE else expected_values(text)
+        if None not in values and values[1] < values[0]:
+            yield at("value-range-inverted", file, line, row, values, "value_max >= value")
         if row["kind"] == FigureKind.DATE:
+            if not iso_date(row["normalized"]):
+                yield at("date-not-iso", file, line, row, row["normalized"], "YYYY-MM-DD, YYYY-MM, YYYY or an interval A/B")
             if values != [None, None]:
                 yield at("figure-value-mismatch", file, line, row, values, [None, None], detail="a date has no value")
         elif want is None:

@@ -10,10 +10,8 @@ from ...model import Layer, Sentence, flat_span_columns
 from ..registry import rule
 from ..run import Kept, Rows, Run, at
 
-ID_COLUMN = {"documents": "doc_id"}  # every other table's rows are identified by "id"
-# (the table, its list of members, their layer)
-MEMBER_LISTS = (("spans", "figures", Layer.FIGURE.value), ("spans", "quotes", Layer.QUOTE.value))
-MEMBER_LISTS += (("sentences", "claims", Layer.CLAIM.value),)
+# (the owners' table, the list, the members' layer)
+MEMBERS = (("spans", "figures", Layer.FIGURE.value), ("spans", "quotes", Layer.QUOTE.value), ("sentences", "claims", Layer.CLAIM.value))
 # a row has every column; a nested span only its layer's (a span row has the other layers' null)
 NULLS = {"spans": dict.fromkeys(c for c, *_ in flat_span_columns()), "sentences": dict.fromkeys(Sentence.__annotations__)}
 
@@ -22,7 +20,7 @@ NULLS = {"spans": dict.fromkeys(c for c, *_ in flat_span_columns()), "sentences"
 def unique_ids(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """Ids are unique within their file."""
     for line, row in rows:
-        value = row[ID_COLUMN.get(table, "id")]
+        value = row["doc_id" if table == "documents" else "id"]
         if (first := run.seen[table].setdefault(value, line)) != line:
             yield at("duplicate-id", run.file(table), line, None, value, f"unique (first on line {first})", span_id=value)
 
@@ -63,25 +61,24 @@ def _differs(run: Run, table: str, line: int, row: dict, held: tuple | None) -> 
 
 
 def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:
-    where = {"doc_id": owner.doc_id, "span_id": owner.id, "start": owner.start, "end": owner.end, "detail": column}
     for ref in listed:
         k = run.ids["spans"].get(ref)
         if ref in run.broken or (k is None and not run.complete("spans")):
             continue  # reported already, or on a line that could not be read
         if k is None or k.layer != layer:
-            yield at("span-unknown", file, owner.line, None, ref, f"a {layer} id", **where)
+            yield at("span-unknown", file, owner.line, owner, ref, f"a {layer} id", detail=column)
         elif k.doc_id != owner.doc_id or not owner.start <= k.start <= k.end <= owner.end:
-            yield at("claim-member-outside", file, owner.line, None, [ref, k.start, k.end], [owner.start, owner.end], **where)
+            yield at("claim-member-outside", file, owner.line, owner, [ref, k.start, k.end], [owner.start, owner.end], detail=column)
     inside = [k.id for k in run.inside(owner.doc_id, layer, owner.start, owner.end)]
     if any(ref not in listed for ref in inside) or len(set(listed)) != len(listed):  # one missing, or one listed twice
-        yield at("claim-members-mismatch", file, owner.line, None, sorted(listed), sorted(set(listed).union(inside)), **where)
+        yield at("claim-members-mismatch", file, owner.line, owner, sorted(listed), sorted(set(listed).union(inside)), detail=column)
 
 
 @rule("span-unknown", "claim-member-outside", "claim-members-mismatch", needs=("spans",))
 def claim_members(run: Run) -> Iterator[Incident]:
     """A claim's ``figures`` and ``quotes`` and a sentence's ``claims`` list, once each, exactly the spans
     of that layer inside it, each an existing span of the same document."""
-    for table, column, layer in MEMBER_LISTS:
+    for table, column, layer in MEMBERS:
         if table in run.sources:
             file = run.file("documents") if run.sources[table].nested else run.file(table)
             for owner in run.kept[table]:
@@ -97,8 +94,7 @@ def layer_overlap(run: Run) -> Iterator[Incident]:
         for prev, k in zip(spans, spans[1:], strict=False):
             reach = prev if reach is None or prev.end > reach.end else reach
             if k.start < reach.end:
-                where = {"doc_id": k.doc_id, "span_id": k.id, "start": k.start, "end": k.end}
-                yield at("layer-overlap", run.file("spans"), k.line, None, [k.start, k.end], f"after {prev.id} ends ({prev.end})", **where)
+                yield at("layer-overlap", run.file("spans"), k.line, k, [k.start, k.end], f"after {prev.id} ends ({prev.end})")
 
 
 @rule("cluster-unknown", "cluster-members-mismatch", needs=("spans", "clusters"))
@@ -109,11 +105,11 @@ def cluster_members(run: Run) -> Iterator[Incident]:
     spans, clusters, claims = run.file("spans"), run.file("clusters"), {}
     for k in run.kept["spans"]:
         if k.cluster is not None:
-            claims[k.id], where = k.cluster, {"doc_id": k.doc_id, "span_id": k.id}
+            claims[k.id], where = k.cluster, {"start": None, "end": None}
             if k.cluster not in run.clusters:
-                yield at("cluster-unknown", spans, k.line, None, k.cluster, "an id of clusters.jsonl", **where)
+                yield at("cluster-unknown", spans, k.line, k, k.cluster, "an id of clusters.jsonl", **where)
             elif listed_by.get(k.id) != k.cluster:
-                yield at("cluster-members-mismatch", spans, k.line, None, listed_by.get(k.id), k.cluster, **where)
+                yield at("cluster-members-mismatch", spans, k.line, k, listed_by.get(k.id), k.cluster, **where)
     for cid, (line, refs) in run.clusters.items():
         for ref in refs:
             if ref not in claims and ref not in run.broken and run.complete("spans"):

@@ -79,30 +79,20 @@ def passage(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
                 yield at("span-in-heading", run.file(table), line, row, surface, "no span in a heading")
 
 
-@rule("span-whitespace-edge", on="spans")
-def whitespace_edges(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A span starts and ends on a visible character."""
-    for line, row in rows:
-        if row["text"][0].isspace() or row["text"][-1].isspace():
-            yield at("span-whitespace-edge", run.file(table), line, row, row["text"][:60], "no whitespace at either end")
-
-
-@rule("quote-includes-marks", on="spans", layer=Layer.QUOTE)
-def quote_marks(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A quote holds the content inside its quotation marks: no mark at either end, no trailing comma or stop."""
+@rule("span-whitespace-edge", "quote-includes-marks", "claim-final-stop", on="spans")
+def edges(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
+    """A span starts and ends on a visible character; a quote holds the content inside its quotation marks
+    (no mark at either end, no trailing comma or stop); a claim ends at its last word, not on the
+    sentence-final full stop (an abbreviation's stop is fine)."""
+    file = run.file(table)
     for line, row in rows:
         text = row["text"]
-        if text[0] in QUOTE_EDGE_MARKS or text[-1] in QUOTE_EDGE_MARKS + ",.":
-            yield at("quote-includes-marks", run.file(table), line, row, text[:60], "the content inside the marks")
-
-
-@rule("claim-final-stop", on="spans", layer=Layer.CLAIM)
-def claim_final_stop(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A claim ends at its last word, not on the sentence-final full stop (an abbreviation's stop is fine)."""
-    for line, row in rows:
-        text = row["text"]
-        if text.endswith(".") and not is_abbreviation(text, len(text) - 1):
-            yield at("claim-final-stop", run.file(table), line, row, text[-30:], "no sentence-final full stop")
+        if text[0].isspace() or text[-1].isspace():
+            yield at("span-whitespace-edge", file, line, row, text[:60], "no whitespace at either end")
+        if row["layer"] == Layer.QUOTE and (text[0] in QUOTE_EDGE_MARKS or text[-1] in QUOTE_EDGE_MARKS + ",."):
+            yield at("quote-includes-marks", file, line, row, text[:60], "the content inside the marks")
+        elif row["layer"] == Layer.CLAIM and text.endswith(".") and not is_abbreviation(text, len(text) - 1):
+            yield at("claim-final-stop", file, line, row, text[-30:], "no sentence-final full stop")
 
 
 @rule("entity-unknown", "mention-not-alias", on="spans", needs=("documents", "entities"))
