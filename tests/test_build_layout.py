@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nk_troops"
-BOTTOM = {"model", "incidents", "text", "bio", "paths", "schemas", "matching", "version", "frames", "sources"}
+BOTTOM = {"model", "incidents", "text", "files", "bio", "paths", "schemas", "matching", "version", "frames", "sources"}
 # unit -> rank; a module may import its own unit and units of a lower rank. Units not listed
 # (cli, report, __init__, __main__, later packages) sit on top and may import anything.
 RANK = {**dict.fromkeys(BOTTOM, 0), "validate": 1, "build": 1, "release": 2, "evaluate": 2, "baselines": 3}

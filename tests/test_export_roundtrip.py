@@ -179,6 +179,23 @@ def test_import_of_a_file_that_is_not_json_or_missing(tmp_path, capsys):
     assert "ls-import-invalid" in capsys.readouterr().err and not (tmp_path / "y").exists()
 
 
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b'[{"data": {}, "data": {}}]', "json-duplicate-key"),
+        (b"[" * 100_000, "json-too-deep"),
+        (b"[1" + b"0" * 5000 + b"]", "json-number-too-long"),
+        (b'[{"data": "\xff"}]', "file-encoding"),
+    ],
+)
+def test_import_reads_the_export_as_strict_json(tmp_path, capsys, data, code):
+    """What load_dataset or a second reader would read differently, or not at all, is refused, never a traceback."""
+    (tmp_path / "export.json").write_bytes(data)
+    assert main(["import", "label-studio", str(tmp_path / "export.json"), "--out", str(tmp_path / "y")]) == 1
+    err = capsys.readouterr().err
+    assert "ls-import-invalid: " in err and code in err and "Traceback" not in err and not (tmp_path / "y").exists()
+
+
 # --- stand-off release and rehydration -------------------------------------------------------------------------
 
 
@@ -266,6 +283,16 @@ def test_rehydrate_refuses_a_folder_that_is_not_a_standoff_release(tmp_path, cap
     assert main(["rehydrate", "--standoff", str(tmp_path / "so"), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "o")]) == 1
     assert main(["rehydrate", "--standoff", str(tmp_path / "none"), "--pages", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "standoff-invalid" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+def test_rehydrate_reads_its_manifest_as_strict_json(standoff, tmp_path, capsys):
+    so = tmp_path / "so"
+    shutil.copytree(standoff, so)
+    text = (so / "standoff.json").read_text(encoding="utf-8")
+    (so / "standoff.json").write_text(text.replace("{", '{"pages": [], ', 1), encoding="utf-8")  # "pages" twice
+    assert main(["rehydrate", "--standoff", str(so), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "standoff-invalid" in err and "json-duplicate-key" in err and not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("page", [{"source_file": "../../escaped.txt"}, {"doc_id": "nk999"}, {"source_file": ".."}])

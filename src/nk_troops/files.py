@@ -1,13 +1,16 @@
-"""Reading files of a folder someone else wrote: only regular files, only inside the folder, with a size cap.
+"""Reading files someone else wrote: only regular files, only inside their folder, with a size cap; JSON strictly.
 
 A name taken from a file is opened only when it is relative, normalised and inside its folder, symlinks
 followed (``safe_path``); a file is opened only as a regular file (a FIFO is opened without blocking, then
-refused; a device never) and read with a size cap. Each way it fails is an incident, never an exception.
+refused; a device never) and read with a size cap. JSON is decoded by the standard library, made strict
+(``decode``): a duplicate key, a number too long to convert and nesting too deep for the parser are
+incidents like any other. Each way reading fails is an incident, never an exception.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -17,6 +20,42 @@ from .incidents import Incident
 
 DATA_CAP = 1 << 32  # bytes of one data file
 BLOB_CAP = 1 << 26  # bytes of a file read whole (raw article, manifest, card, Croissant, a page)
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Duplicate(next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i])))
+    return obj
+
+
+def _number(literal: str) -> float | int:
+    """An integral float is the integer it spells (JSON Schema takes 3.0 for an integer; text is sliced with it)."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
+
+
+_JSON = json.JSONDecoder(object_pairs_hook=_object, parse_float=_number)  # NaN, Infinity: floats, for the shape pass
+
+
+def decode(text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
+    """(value, incident code, detail) of a JSON text; ``ended``: it ended with a line break (else an error at
+    its end means it was cut off)."""
+    try:
+        return _JSON.decode(text), None, None
+    except _Duplicate as exc:
+        return None, "json-duplicate-key", str(exc)
+    except json.JSONDecodeError as exc:
+        truncated = not ended and exc.pos >= len(text.rstrip()) - 1
+        return None, "json-truncated" if truncated else "json-malformed", f"column {exc.colno}: {exc.msg}"
+    except RecursionError:
+        return None, "json-too-deep", None
+    except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
+        return None, "json-number-too-long", str(exc)[:80]
 
 
 def safe_path(folder: Path, name: Any, file: str) -> tuple[Path | None, Incident | None]:

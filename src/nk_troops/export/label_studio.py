@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from ..files import decode, read_blob
 from ..incidents import Incident, IncidentError
 from ..model import LAYER_ID_CODE, SPAN_ID_PATTERN, FigureKind, Layer, NoClaimReason, Qualifier, QuoteType, span_to_row
 from ..version import __version__
@@ -148,14 +149,16 @@ class _Import:
 
 
 def read_export(path: Path) -> list[Any]:
-    """The tasks of a Label Studio JSON export (a list of tasks, or one task)."""
+    """The tasks of a Label Studio JSON export (a list of tasks, or one task), read as ``files`` reads JSON."""
+    data, problem = read_blob(path, str(path))
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise IncidentError(
-            [Incident("ls-import-invalid", file=str(path), found=str(err), expected="a Label Studio JSON export")]
-        ) from None
-    return [data] if isinstance(data, dict) else data if isinstance(data, list) else [None]
+        value, code, detail = decode(data.decode("utf-8")) if data is not None else (None, problem.code, problem.detail)  # type: ignore[union-attr]
+    except UnicodeDecodeError as err:
+        value, code, detail = None, "file-encoding", str(err)
+    if code is not None:
+        found = f"{code}: {detail}" if detail else code
+        raise IncidentError([Incident("ls-import-invalid", file=str(path), found=found, expected="a Label Studio JSON export")])
+    return [value] if isinstance(value, dict) else value if isinstance(value, list) else [None]
 
 
 def _task_result(imp: _Import, task: Any, where: str) -> tuple[str | None, list[Any] | None]:

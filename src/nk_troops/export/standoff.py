@@ -17,7 +17,7 @@ import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..files import read_blob
+from ..files import decode, read_blob
 from ..incidents import Incident, IncidentError
 from ..model import Passage, from_dict, replay
 from ..paths import CONFIGS, RAW, data_file, read_release
@@ -136,7 +136,10 @@ def _find_page(
 def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
     """The full release data files (and the pages under raw/) from a stand-off release and the user's pages."""
     try:
-        manifest = json.loads((standoff / MANIFEST).read_text(encoding="utf-8"))
+        data, problem = read_blob(standoff / MANIFEST, MANIFEST)
+        manifest, code, detail = decode(data.decode("utf-8")) if data is not None else (None, problem.code, problem.detail)  # type: ignore[union-attr]
+        if code is not None:
+            raise ValueError(f"{MANIFEST}: {code} {detail or ''}".strip())
         stripped = read_release(standoff)
         docs = {d["doc_id"]: d for d in stripped["documents"]}
         for page in manifest["pages"]:  # each names a document of the release and a plain file name under raw/

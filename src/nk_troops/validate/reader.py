@@ -1,8 +1,8 @@
 """Reading JSONL: every way a file or a line can be unreadable is an incident, located by file and line.
 
-Files are opened as ``files.open_regular`` opens them (regular files only, size caps). Each line is
-decoded by the standard library, made strict: a duplicate key, a number too long to convert and
-nesting too deep for the parser are incidents at that line.
+Files are opened as ``files.open_regular`` opens them (regular files only, size caps); each line is
+decoded by ``files.decode`` (strict JSON: a duplicate key, a number too long to convert and nesting
+too deep for the parser are incidents at that line).
 """
 
 from __future__ import annotations
@@ -14,47 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..files import DATA_CAP, open_regular
+from ..files import DATA_CAP, decode, open_regular
 from ..incidents import Incident
 
 LINE_CAP = 1 << 27  # bytes of one line (a release document row is about 30 kB)
 _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
-
-
-class _Duplicate(ValueError):
-    pass
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise _Duplicate(next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i])))
-    return obj
-
-
-def _number(literal: str) -> float | int:
-    """An integral float is the integer it spells (JSON Schema takes 3.0 for an integer; text is sliced with it)."""
-    value = float(literal)
-    return int(value) if value.is_integer() else value
-
-
-_JSON = json.JSONDecoder(object_pairs_hook=_object, parse_float=_number)  # NaN, Infinity: floats, for the shape pass
-
-
-def decode(text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
-    """(value, incident code, detail) of a JSON text; ``ended``: it ended with a line break (else an error at
-    its end means it was cut off)."""
-    try:
-        return _JSON.decode(text), None, None
-    except _Duplicate as exc:
-        return None, "json-duplicate-key", str(exc)
-    except json.JSONDecodeError as exc:
-        truncated = not ended and exc.pos >= len(text.rstrip()) - 1
-        return None, "json-truncated" if truncated else "json-malformed", f"column {exc.colno}: {exc.msg}"
-    except RecursionError:
-        return None, "json-too-deep", None
-    except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
-        return None, "json-number-too-long", str(exc)[:80]
 
 
 @dataclass

@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...files import read_blob, safe_path, sha256_file
+from ...files import decode, read_blob, safe_path, sha256_file
 from ...incidents import Incident
 from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, content_hash, data_file, parquet_file, read_release, split_rows, splits
 from ...schemas import decode_row, feature_tree, features_dict, features_yaml
 from ...version import __version__
-from ..reader import decode
 from ..registry import rule
 from ..run import Run, at
 
