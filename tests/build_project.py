@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+from nk_troops.release import generated
 from nk_troops.release.assemble import assemble
 from nk_troops.release.publish import STAGE_PREFIX, render_all
 
@@ -50,8 +51,11 @@ def make_stale(root: Path) -> dict[str, object]:
     fresh = snapshot(root)
     for rel in generated_paths():
         path = root / rel
-        if rel.endswith(".md") and "/" not in rel:  # hand-written prose: only its generated blocks go stale
-            path.write_text(path.read_text(encoding="utf-8").replace("| layer | pass A |", "| stale layer | pass A |"), encoding="utf-8")
+        if rel in generated.FILES:  # hand-written prose: only its generated blocks go stale
+            text = path.read_text(encoding="utf-8")
+            for head in ("| layer | pass A |", "| rule | what it checks |"):  # the agreement table, the rules table
+                text = text.replace(head, "| stale" + head[1:])
+            path.write_text(text, encoding="utf-8")
         else:
             path.write_bytes(b"an older build of " + rel.encode())
     return fresh

@@ -191,7 +191,7 @@ def test_a_corrupt_manifest_does_not_stop_the_next_build(project, capsys):
     assert (project / "dataset" / "manifest.json").read_bytes() == (ROOT / "dataset" / "manifest.json").read_bytes()
 
 
-@pytest.mark.parametrize("link", ["dataset/documents.jsonl", "schema", "README.md", "dataset"])
+@pytest.mark.parametrize("link", ["dataset/documents.jsonl", "schema", "README.md", "docs", "docs/VALIDATION.md", "dataset"])
 def test_it_never_writes_through_a_link(project, tmp_path, capsys, link):
     outside = tmp_path / "outside"
     shutil.move(project / link, outside)

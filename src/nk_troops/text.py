@@ -1,4 +1,4 @@
-"""Text constants that the build, the validator and the baselines share: defined once, here.
+"""Text constants that the build, the validator and the baselines share, and the one Markdown table renderer.
 
 Nothing in this module depends on any other part of the package, so the build
 (``build/``) and the validator (``validate/``) can both import it without
@@ -8,6 +8,7 @@ importing each other.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 CONTEXT = 32  # characters of prefix / suffix a released span carries (W3C TextQuoteSelector)
 PASSAGE_SEPARATOR = "\n\n"  # between two passages of a document text
@@ -72,3 +73,16 @@ def is_abbreviation(text: str, dot: int) -> bool:
 def context(text: str, start: int, end: int) -> tuple[str, str]:
     """The prefix and suffix a span [start, end) of ``text`` carries: up to CONTEXT characters either side."""
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str) -> str:
+    """A Markdown table without a final newline; ``align`` has a letter per column, ``l`` (left) or ``r`` (right).
+
+    Cells are written as ``str`` gives them, unescaped: a ``|`` in a cell would split it.
+    """
+    lines = [header, *rows]
+    if any(len(cells) != len(align) for cells in lines):
+        raise ValueError(f"every row needs {len(align)} cells (align {align!r})")
+    rule = "|" + "|".join({"l": "---", "r": "---:"}[a] for a in align) + "|"
+    body = ["| " + " | ".join(map(str, cells)) + " |" for cells in lines]
+    return "\n".join([body[0], rule, *body[1:]])

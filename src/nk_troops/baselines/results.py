@@ -39,6 +39,7 @@ from ..evaluate.score import fmt
 from ..incidents import Incident, IncidentError
 from ..model import Entity, Layer, from_dict, span_to_row
 from ..paths import read_release, release_info
+from ..text import markdown_table
 from . import BASELINES, checkworthy, clustering, crf, run
 from .common import Doc
 from .speakers import SpeakerRanker
@@ -255,17 +256,18 @@ def write_results(results: dict[str, Any], path: Path) -> None:
             raise
 
 
-def _rows(entries: list[dict], label: Callable[[dict], str]) -> list[str]:
-    lines = []
+def _table(entries: list[dict], label: Callable[[dict], str], docs: list[str]) -> str:
+    """One row per metric; a baseline's name and what it scores head its first row only."""
+    rows = []
     for entry in entries:
         for i, e in enumerate(entry["estimates"]):
             low, high = e["ci95"]
             spread = "—" if e["mean"] is None else f"{e['mean']:.3f} ± {fmt(e['sd'])}"
-            first = f"{label(entry)} | {entry['scored']}" if i == 0 else " | "
-            per_doc = " | ".join(fmt(v) for v in e["per_doc"].values())
+            first = [label(entry), entry["scored"]] if i == 0 else ["", ""]
             ci = "—" if low is None else f"{fmt(low)}–{fmt(high)}"
-            lines.append(f"| {first} | {e['metric']} | {fmt(e['pooled'])} | {ci} | {spread} | {per_doc} |")
-    return lines
+            rows.append([*first, e["metric"], fmt(e["pooled"]), ci, spread, *(fmt(v) for v in e["per_doc"].values())])
+    header = ["baseline", "scored", "metric", "pooled", "95% CI", "mean ± sd", *docs]
+    return markdown_table(header, rows, "lllrlr" + "r" * len(docs))
 
 
 def render_table(results: dict[str, Any]) -> str:
@@ -273,10 +275,6 @@ def render_table(results: dict[str, Any]) -> str:
     entries = results["baselines"]
     docs = list(entries[0]["estimates"][0]["per_doc"])
     b = results["bootstrap"]
-    head = [
-        f"| baseline | scored | metric | pooled | 95% CI | mean ± sd | {' | '.join(docs)} |",
-        "|---|---|---|---:|---|---:|" + "---:|" * len(docs),
-    ]
     label = lambda e: f"{e['name']} (reference)" if e["kind"] == "reference" else e["name"]  # noqa: E731
     thresholds = next(e["thresholds"] for e in entries if "thresholds" in e)
     conflicts = results["conflicts"]
@@ -288,8 +286,7 @@ def render_table(results: dict[str, Any]) -> str:
         "independent. With five documents the interval is coarse. Span layers use strict (exact offsets) and partial",
         "(overlap, half credit) matching; attribute accuracy counts the matched spans.",
         "",
-        *head,
-        *_rows([e for e in entries if e["kind"] != "rules"], label),
+        _table([e for e in entries if e["kind"] != "rules"], label, docs),
         "",
         "- crf-*: a linear-chain CRF (python-crfsuite) per layer on the `tokens` config, generic features only.",
         "- crf-quotes speaker: a trained logistic-regression ranker over the registry's mentions near the quote (the",
@@ -308,8 +305,7 @@ def render_table(results: dict[str, Any]) -> str:
         "scores and the interval are computed the same way, in sample. figures-quantulum3 finds its numbers with the",
         "quantulum3 parser (not written for these texts) but takes dates, ordinals and qualifiers from figures-rules.",
         "",
-        *head,
-        *_rows([e for e in entries if e["kind"] == "rules"], label),
+        _table([e for e in entries if e["kind"] == "rules"], label, docs),
         "",
         _release_line(results["release"]),
         f"Written to `{RESULTS.as_posix()}` by `{COMMAND}`; `tests/test_baselines_results.py` fails when it is stale.",

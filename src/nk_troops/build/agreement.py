@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..matching import assign, bcubed
 from ..model import Document, Layer, SpanBase
+from ..text import markdown_table
 from .anchors import DocumentAnnotations, resolve_folder
 
 ATTRIBUTES = {
@@ -140,18 +141,15 @@ def resolve_passes(docs: list[Document], annotations: Path) -> tuple[dict[str, D
 
 def render(a: dict[str, DocumentAnnotations], b: dict[str, DocumentAnnotations]) -> str:
     """Markdown table of the agreement figures, then the sentence-decision agreement."""
-    lines = [
-        "| layer | pass A | pass B | exact-span F1 | overlap F1 | attribute agreement on matched spans | cluster B-cubed F1 |",
-        "|---|---:|---:|---:|---:|---|---:|",
-    ]
+    rows = []
     for layer in (Layer.FIGURE, Layer.QUOTE, Layer.CLAIM):
         r = compare(a, b, layer)
         attrs = ", ".join(f"{name} {eq}/{n}" for name, (eq, n) in r.attributes.items())
         cluster = "—" if r.cluster_bcubed_f1 is None else f"{r.cluster_bcubed_f1:.3f}"
-        lines.append(f"| {r.layer.value} | {r.n_a} | {r.n_b} | {r.exact_f1:.3f} | {r.overlap_f1:.3f} | {attrs} | {cluster} |")
+        rows.append([r.layer.value, r.n_a, r.n_b, f"{r.exact_f1:.3f}", f"{r.overlap_f1:.3f}", attrs, cluster])
+    header = ["layer", "pass A", "pass B", "exact-span F1", "overlap F1", "attribute agreement on matched spans", "cluster B-cubed F1"]
     decision, exact, total = sentence_agreement(a, b)
-    lines.append("")
-    lines.append(
-        f"Sentence decisions: claim / no claim agree on {decision}/{total} sentences; the reason (or its absence) on {exact}/{total}."
+    return (
+        markdown_table(header, rows, "lrrrrlr")
+        + f"\n\nSentence decisions: claim / no claim agree on {decision}/{total} sentences; the reason (or its absence) on {exact}/{total}."
     )
-    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Generated blocks inside hand-written Markdown (README.md, DATASHEET.md).
+"""Generated blocks inside hand-written Markdown (README.md, DATASHEET.md, docs/VALIDATION.md).
 
 A block sits between ``<!-- NAME:begin -->`` and ``<!-- NAME:end -->``; the build
 rewrites it and a test fails when a committed copy differs from a fresh one.

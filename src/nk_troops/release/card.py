@@ -15,6 +15,7 @@ import yaml
 
 from ..paths import CONFIGS, DEFAULT_CONFIG, FOLDS, LICENCE, parquet_file, splits
 from ..schemas import features_yaml
+from ..text import markdown_table
 from ..version import __version__
 
 # five documents are too few for train/dev/test: ``test`` holds every row, and the
@@ -99,8 +100,8 @@ def render_card(sizes: dict[str, dict[str, tuple[int, int]]], digest: str, resul
 
 def _config_table(sizes: dict[str, dict[str, tuple[int, int]]]) -> str:
     """The card's table of configs: rows (of ``test``, which holds every row) and ``DESCRIPTIONS``."""
-    rows = [f"| `{c}`{' (default)' if c == DEFAULT_CONFIG else ''} | {sizes[c]['test'][0]} | {DESCRIPTIONS[c]} |" for c in CONFIGS]
-    return "\n".join(["| config | rows | what |", "|---|---:|---|", *rows])
+    rows = [[f"`{c}`{' (default)' if c == DEFAULT_CONFIG else ''}", sizes[c]["test"][0], DESCRIPTIONS[c]] for c in CONFIGS]
+    return markdown_table(["config", "rows", "what"], rows, "lrl")
 
 
 SCREENSHOT = "viewer.png"  # docs/viewer.png of the repository, made by the browser test of the viewer

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..incidents import Incident, IncidentError
 from ..model import Layer
+from ..text import markdown_table
 
 LAYERS = [layer.value for layer in Layer]  # a list: an unhashable value read from JSON is simply not in it
 
@@ -69,8 +70,8 @@ def diff_spans(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -
 
 
 def render_diff(diff: dict[Layer, LayerDiff], verbose: bool = False) -> str:
-    lines = ["| layer | added | removed | changed |", "|---|---:|---:|---:|"]
-    lines += [f"| {layer.value} | {len(d.added)} | {len(d.removed)} | {len(d.changed)} |" for layer, d in diff.items()]
+    rows = [[layer.value, len(d.added), len(d.removed), len(d.changed)] for layer, d in diff.items()]
+    lines = [markdown_table(["layer", "added", "removed", "changed"], rows, "lrrr")]
     if verbose:
         for d in diff.values():
             lines += [f"+ {sid}" for sid in d.added] + [f"- {sid}" for sid in d.removed]

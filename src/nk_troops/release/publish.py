@@ -1,8 +1,8 @@
 """``nk-troops build``: stage every generated file, validate the staged release, then publish by renames.
 
 The build never writes a published file in place. It renders everything it makes
-(the release folder, ``schema/``, README.md and DATASHEET.md with their generated
-blocks) into a staging folder inside the project root (same filesystem, so a
+(the release folder, ``schema/``, README.md, DATASHEET.md and docs/VALIDATION.md with
+their generated blocks) into a staging folder inside the project root (same filesystem, so a
 rename is atomic), runs the full validator on the staged release, and only then
 moves each changed file over its published copy with ``os.replace``.
 
@@ -19,7 +19,7 @@ after the renames, so a power cut should behave like a SIGKILL (not tested).
 
 Only the files the build renders are written or replaced, and a roll-forward moves
 only files of the generated area (the release folder except ``raw/``, ``schema/*.schema.json``,
-README.md, DATASHEET.md); names are never read from an old manifest. Nothing is
+the Markdown files of ``generated.FILES``); names are never read from an old manifest. Nothing is
 deleted except the build's own staging folders.
 """
 

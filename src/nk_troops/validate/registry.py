@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..incidents import CATALOGUE, OTHER_COMMANDS, Incident
+from ..text import markdown_table
 
 # codes raised before any rule: by the reader (reader.py) and the shape pass (shape.py)
 READER_CODES = (
@@ -49,16 +50,16 @@ def rule(*codes: str, on: tuple[str, ...] | str = (), needs: tuple[str, ...] = (
 
 def rules_table() -> str:
     """The markdown table of every rule (docs/VALIDATION.md)."""
-    lines = ["| rule | what it checks | codes | runs on | needs |", "|---|---|---|---|---|"]
-    lines.append(f"| (reader) | every file and line can be read as a JSON object | {_codes(READER_CODES)} | every file | |")
-    lines.append(f"| (shape) | every record against its JSON Schema (schema/) | {_codes(SHAPE_CODES)} | every file | |")
+    rows = [
+        ["(reader)", "every file and line can be read as a JSON object", _codes(READER_CODES), "every file", ""],
+        ["(shape)", "every record against its JSON Schema (schema/)", _codes(SHAPE_CODES), "every file", ""],
+    ]
     for r in RULES.values():
         summary = " ".join((r.fn.__doc__ or "").split())  # the docstring, on one line
         on = ", ".join(r.on) + (f" ({r.layer}s)" if r.layer else "")
-        lines.append(f"| `{r.name}` | {summary} | {_codes(r.codes)} | {on or 'once'} | {', '.join(r.needs)} |")
-    for command, codes in OTHER_COMMANDS.items():
-        lines.append(f"| ({command}) | raised by `nk-troops {command}`, never by the validator | {_codes(codes)} | | |")
-    return "\n".join(lines) + "\n"
+        rows.append([f"`{r.name}`", summary, _codes(r.codes), on or "once", ", ".join(r.needs)])
+    rows += [[f"({c})", f"raised by `nk-troops {c}`, never by the validator", _codes(codes), "", ""] for c, codes in OTHER_COMMANDS.items()]
+    return markdown_table(["rule", "what it checks", "codes", "runs on", "needs"], rows, "lllll") + "\n"
 
 
 def _codes(codes: Iterable[str]) -> str:
