@@ -10,11 +10,14 @@ release does not depend on the baselines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..build.agreement import render as render_agreement
 from ..build.agreement import resolve_passes
-from ..validate import rules_table
+from ..incidents import OTHER_COMMANDS
+from ..text import markdown_table
+from ..validate.registry import READER_CODES, RULES, SHAPE_CODES
 from . import blocks
 from .assemble import Release
 from .stats import datasheet_stats
@@ -39,3 +42,21 @@ def render(root: Path, release: Release) -> dict[str, bytes]:
         path = root / name
         out[name] = blocks.render(path.read_text(encoding="utf-8") if path.exists() else "", bodies).encode("utf-8")
     return out
+
+
+def rules_table() -> str:
+    """The validator's rules table (docs/VALIDATION.md): one row per rule of its registry, with the codes it raises."""
+    rows = [
+        ["(reader)", "every file and line can be read as a JSON object", _codes(READER_CODES), "every file", ""],
+        ["(shape)", "every record against its JSON Schema (schema/)", _codes(SHAPE_CODES), "every file", ""],
+    ]
+    for r in RULES.values():
+        summary = " ".join((r.fn.__doc__ or "").split())  # the docstring, on one line
+        on = ", ".join(r.on)
+        rows.append([f"`{r.name}`", summary, _codes(r.codes), on or "once", ", ".join(r.needs)])
+    rows += [[f"({c})", f"raised by `nk-troops {c}`, never by the validator", _codes(codes), "", ""] for c, codes in OTHER_COMMANDS.items()]
+    return markdown_table(["rule", "what it checks", "codes", "runs on", "needs"], rows, "lllll") + "\n"
+
+
+def _codes(codes: Iterable[str]) -> str:
+    return " ".join(f"`{c}`" for c in codes)

@@ -18,7 +18,7 @@ from ..paths import CONFIGS, data_file, release_dir
 from ..sources import PREDICTIONS, callable_package, is_path, rows
 from . import rules  # noqa: F401  (importing registers every rule)
 from .reader import Source, source
-from .registry import RULES, rules_table
+from .registry import RULES
 from .run import Run, execute
 
 SourceLike = Path | Sequence[dict[str, Any]]
@@ -57,16 +57,10 @@ def check_release(folder: Path) -> Report:
 
 
 def check_pair(
-    documents: SourceLike,
-    spans: SourceLike,
-    sentences: SourceLike | None = None,
-    *,
-    name: dict[str, str] | None = None,
-    **views: SourceLike,
+    documents: SourceLike, spans: SourceLike, sentences: SourceLike | None = None, *, name: dict[str, str] | None = None, **views: Any
 ) -> Report:
-    """A documents and a spans source, with the sentences and tokens views and the entity and cluster
-    registries when given (``views``: entities=, clusters=, tokens=); without sentences, the sentences
-    nested in the documents are the sentence table."""
+    """A documents and a spans source, with the sentences and tokens views and the entity and cluster registries when
+    given (``views``: entities=, clusters=, tokens=); without sentences, the sentences nested in the documents are the table."""
     given = {"documents": documents, "spans": spans, "sentences": sentences} | views
     sources = {t: source(s, (name or {}).get(t)) for t, s in given.items() if s is not None}
     sources.setdefault("sentences", Source(sources["documents"].label, nested=True))
@@ -93,6 +87,6 @@ def check(source: Any, gold: Path | str | None = None) -> Report:
     return Report(incidents) if incidents else check_predictions(records, gold, name=PREDICTIONS)
 
 
-__all__ = ["RULES", "Report", "check", "check_pair", "check_predictions", "check_release", "rules_table"]
+__all__ = ["RULES", "Report", "check", "check_pair", "check_predictions", "check_release"]
 
 callable_package(__name__, check)

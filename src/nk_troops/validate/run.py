@@ -138,14 +138,11 @@ def _keep(run: Run, table: str, rows: Rows) -> None:
 
 
 def _check(run: Run, table: str, rows: Rows) -> None:
-    """Every row rule over shape-valid rows (a rule of one ``layer`` over that layer's only)."""
+    """Every row rule over shape-valid rows."""
     _keep(run, table, rows)
-    layers: dict[str, Rows] = {}
     for r in RULES.values():
         if table in r.on and run.has(*r.needs):
-            if r.layer is not None and r.layer not in layers:
-                layers[r.layer] = [(line, row) for line, row in rows if row.get("layer") == r.layer]
-            run.incidents.extend(r.fn(run, table, rows if r.layer is None else layers[r.layer]))
+            run.incidents.extend(r.fn(run, table, rows))
 
 
 def _valid(run: Run, table: str) -> Iterator[tuple[int, dict[str, Any]]]:

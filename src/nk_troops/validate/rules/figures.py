@@ -84,13 +84,12 @@ def _canonical(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
 
-@rule("figure-value-mismatch", "value-range-inverted", "date-not-iso", on="spans", layer=Layer.FIGURE)
+@rule("figure-value-mismatch", "value-range-inverted", "date-not-iso", on="spans")
 def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A figure's ``value``/``value_max``/``normalized`` are what its surface text states, and ``value_max``
-    is not below ``value``; a date has no value, and its ``normalized`` is an ISO 8601 date, month, year or
-    interval."""
+    """A figure's ``value``/``value_max``/``normalized`` are what its surface text states, and ``value_max`` is not
+    below ``value``; a date has no value, and its ``normalized`` is an ISO 8601 date, month, year or interval."""
     file = run.file(table)
-    for line, row in rows:
+    for line, row in (r for r in rows if r[1]["layer"] == Layer.FIGURE):
         text, values = row["text"], [row["value"], row["value_max"]]
         want = None if row["kind"] == FigureKind.DATE else expected_values(text)
         if None not in values and values[1] < values[0]:

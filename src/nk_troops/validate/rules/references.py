@@ -36,8 +36,7 @@ def sentence_decision(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
 
 @rule("row-document-mismatch", on=("spans", "sentences"), needs=("documents",), finish=True)
 def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
-    """Each span and sentence row equals the record of that id its document row nests, and each nested
-    record has its row."""
+    """Each span and sentence row equals the record of that id its document row nests, and each nested record has its row."""
     nested, waiting = run.nested[table], run.waiting[table]
     if run.sources[table].nested:  # no sentences file: the nested sentences are the table
         return
@@ -99,8 +98,7 @@ def layer_overlap(run: Run) -> Iterator[Incident]:
 
 @rule("cluster-unknown", "cluster-members-mismatch", needs=("spans", "clusters"))
 def cluster_members(run: Run) -> Iterator[Incident]:
-    """Each claim's cluster exists and lists it; each cluster lists only claims that name it; conflicts name
-    existing clusters."""
+    """Each claim's cluster exists and lists it; each cluster lists only claims that name it; conflicts name existing clusters."""
     listed_by = {ref: cid for cid, (_, claims) in run.clusters.items() for ref in claims}
     spans, clusters, claims = run.file("spans"), run.file("clusters"), {}
     for k in run.kept["spans"]:

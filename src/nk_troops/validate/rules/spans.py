@@ -15,6 +15,7 @@ from ...text import context as context_of
 from ..registry import rule
 from ..run import Rows, Run, at
 
+TEXT_ROWS = ("spans", "sentences", "predictions")  # the tables whose rows are ranges of a document's text
 MENTIONS = ("speaker_span", "cue_span", "claimant_span")
 QUOTE_EDGE_MARKS = QUOTE_MARKS + "«»„‟‹›"
 
@@ -25,14 +26,7 @@ def in_range(run: Run, row: dict[str, Any]) -> str | None:
     return doc.text if doc is not None and 0 <= row["start"] < row["end"] <= len(doc.text) else None
 
 
-@rule(
-    "document-unknown",
-    "fold-mismatch",
-    "offset-out-of-range",
-    "offset-text-mismatch",
-    on=("spans", "sentences", "predictions"),
-    needs=("documents",),
-)
+@rule("document-unknown", "fold-mismatch", "offset-out-of-range", "offset-text-mismatch", on=TEXT_ROWS, needs=("documents",))
 def offsets(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """The row names a known document and its fold; 0 <= start < end <= len(text); ``text`` (when given)
     is text[start:end]; the speaker, cue and claimant mentions lie in the text too."""
@@ -81,9 +75,9 @@ def passage(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
 
 @rule("span-whitespace-edge", "quote-includes-marks", "claim-final-stop", on="spans")
 def edges(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """A span starts and ends on a visible character; a quote holds the content inside its quotation marks
-    (no mark at either end, no trailing comma or stop); a claim ends at its last word, not on the
-    sentence-final full stop (an abbreviation's stop is fine)."""
+    """A span starts and ends on a visible character; a quote holds the content inside its quotation marks (no mark at
+    either end, no trailing comma or stop); a claim ends at its last word, not on the sentence-final full stop (an
+    abbreviation's stop is fine)."""
     file = run.file(table)
     for line, row in rows:
         text = row["text"]
