@@ -1,8 +1,7 @@
 """The validator: every incident of a release folder, a documents/spans pair or a set of predictions.
 
-A source is a ``Path`` or a sequence of row dicts already in memory (numbered as lines 1.., labelled
-by ``name=``). Nothing raises on bad input: problems are incidents, and ``Report.unusable`` says that
-a path the caller gave does not exist (exit status 2).
+A source is a ``Path`` or a sequence of row dicts already in memory (numbered as lines 1.., labelled by ``name=``). Nothing raises on
+bad input: problems are incidents, and ``Report.unusable`` says that a path the caller gave does not exist (exit status 2).
 """
 
 from __future__ import annotations
@@ -51,8 +50,7 @@ def check_release(folder: Path) -> Report:
     sources = {}
     for config in CONFIGS:
         path, unsafe = safe_path(folder, data_file(config), data_file(config))  # a symlink leading out is not followed
-        sources[config] = Source(data_file(config), path=path, rows=None if path else [], complete=path is not None)
-        sources[config].incidents += [unsafe] if unsafe else []
+        sources[config] = Source(data_file(config), path, None if path else [], [unsafe] if unsafe else [], complete=path is not None)
     return _run(sources, folder)
 
 

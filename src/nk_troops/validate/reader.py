@@ -1,8 +1,7 @@
 """Reading JSONL: every way a file or a line can be unreadable is an incident, located by file and line.
 
-Files are opened as ``files.open_regular`` opens them (regular files only, size caps); each line is
-decoded by ``files.decode`` (strict JSON: a duplicate key, a number too long to convert and nesting
-too deep for the parser are incidents at that line).
+Files are opened as ``files.open_regular`` opens them (regular files only, size caps); each line is decoded by ``files.decode`` (strict
+JSON: a duplicate key, a number too long to convert and nesting too deep for the parser are incidents at that line).
 """
 
 from __future__ import annotations

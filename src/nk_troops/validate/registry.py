@@ -1,9 +1,8 @@
 """The rule registry: each rule is one function, registered with the codes it may raise and the inputs it needs.
 
-A rule ``on`` a table runs over its shape-valid rows a chunk at a time, ``fn(run, table, rows)`` (with ``finish``,
-once more when the table has been read, rows None); a rule ``on`` nothing runs once after every file is read,
-``fn(run)``. A rule runs when all the inputs it ``needs`` were given. The build renders the registry as the rules
-table of docs/VALIDATION.md (``release/generated.py``).
+A rule ``on`` a table runs over its shape-valid rows a chunk at a time, ``fn(run, table, rows)`` (with ``finish``, once more when the
+table has been read, rows None); a rule ``on`` nothing runs once after every file is read, ``fn(run)``. A rule runs when all the inputs
+it ``needs`` were given. The build renders the registry as the rules table of docs/VALIDATION.md (``release/generated.py``).
 """
 
 from __future__ import annotations

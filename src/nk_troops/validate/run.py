@@ -1,10 +1,9 @@
 """One validation run, document by document.
 
-Each file is read once and its rows are checked in file order: entities and clusters first (the span
-rules look them up), then documents.jsonl in step with spans.jsonl and sentences.jsonl. A span or
-sentence row is checked once the document it names has been read, and compared there with the record
-of its id that the document nests. A release's rows follow its documents, so a run holds one document's
-nested records at a time; of the rows, it keeps only what the rules over whole tables need (``Kept``).
+Each file is read once and its rows are checked in file order: entities and clusters first (the span rules look them up), then
+documents.jsonl in step with spans.jsonl and sentences.jsonl. A span or sentence row is checked once the document it names has been
+read, and compared there with the record of its id that the document nests. A release's rows follow its documents, so a run holds one
+document's nested records at a time; of the rows, it keeps only what the rules over whole tables need (``Kept``).
 """
 
 from __future__ import annotations

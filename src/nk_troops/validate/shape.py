@@ -1,8 +1,7 @@
 """The shape pass: each record against its JSON Schema, generated from ``model.py`` by ``schemas.py``.
 
-jsonschema-rs (compiled) says whether a record is valid; only a failing record goes through
-the ``jsonschema`` package, imported then, for one incident per error with the field path.
-NaN and Infinity, which JSON Schema counts as numbers, are reported here too.
+jsonschema-rs (compiled) says whether a record is valid; only a failing record goes through the ``jsonschema`` package, imported then,
+for one incident per error with the field path. NaN and Infinity, which JSON Schema counts as numbers, are reported here too.
 """
 
 from __future__ import annotations
@@ -86,7 +85,4 @@ class Shape:
         return out
 
 
-@cache
-def shape(name: str) -> Shape:
-    """The one validator of a record type (compiling a schema takes milliseconds)."""
-    return Shape(name)
+shape = cache(Shape)  # the one validator of each record type (compiling a schema takes milliseconds)

@@ -1,9 +1,8 @@
 """Figures: the value agrees with the surface text, ranges are ordered, dates are ISO 8601.
 
-The surface parser reads what the spec's figures look like: digits with thousands
-commas and decimals (``12,000``, ``1.2``), a scale word (``1.2 million``), number
-words (``six``, ``twenty-five``), ordinals (``fourth``, ``4th``) and ranges
-(``10,000 to 12,000``, ``1950-53``).
+The surface parser reads what the spec's figures look like: digits with thousands commas and decimals (``12,000``, ``1.2``), a scale
+word (``1.2 million``), number words (``six``, ``twenty-five``), ordinals (``fourth``, ``4th``) and ranges (``10,000 to 12,000``,
+``1950-53``).
 """
 
 from __future__ import annotations
@@ -30,26 +29,21 @@ _RANGE = re.compile(r"\s*(?:–|—|-|to|and|or)\s*", re.IGNORECASE)
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-def numbers(text: str) -> list[tuple[float, int, int]]:
-    """(value, start, end) of each number in a figure's surface text ("a" counts only before a scale word)."""
-    out = []
-    for m in _NUMBER.finditer(text):
-        if m.group("digits"):
-            value = float(m.group("digits").replace(",", ""))
-        elif m.group("word").lower() != "a":
-            value = float(sum(NUMBER_VALUES[p] for p in m.group("word").lower().split("-")))
-        elif m.group("scale"):
-            value = 1.0
-        else:
-            continue
-        out.append((value * SCALES[m.group("scale").lower()] if m.group("scale") else value, m.start(), m.end()))
-    return out
-
-
 def expected_values(text: str) -> tuple[float, float | None] | None:
     """(value, value_max) the surface text states, or None when it holds no number; a second number
     joined by a range connector is the upper end, and ``1950-53`` abbreviates it (53 -> 1953)."""
-    found = numbers(text)
+    found = []  # (value, start, end) of each number
+    for m in _NUMBER.finditer(text):
+        word, scale = (m.group("word") or "").lower(), SCALES[m.group("scale").lower()] if m.group("scale") else 1.0
+        if m.group("digits"):
+            value = float(m.group("digits").replace(",", ""))
+        elif word != "a":
+            value = float(sum(NUMBER_VALUES[p] for p in word.split("-")))
+        elif m.group("scale"):
+            value = 1.0  # "a" is a number only before a scale word ("a million")
+        else:
+            continue
+        found.append((value * scale, m.start(), m.end()))
     if not found:
         return None
     value = found[0][0]
