@@ -41,7 +41,7 @@ def at(code: str, file: str, line: int | None, row: Any = None, found: Any = Non
     return Incident(code, file, line, found=found, expected=expected, **(where | extra))
 
 
-Doc = namedtuple("Doc", "line doc_id fold text passages")  # passages: (start, end, type) in reading order
+Doc = namedtuple("Doc", "doc_id fold text passages")  # passages: (start, end, type) in reading order
 # what the rules over whole tables need of a span or sentence row: "sentence" is a sentence's layer;
 # figures, quotes and cluster are a claim's, claims a sentence's (None otherwise)
 Kept = namedtuple("Kept", "line id layer doc_id start end figures quotes cluster claims")
@@ -64,12 +64,12 @@ class Run:
     digests: dict[str, tuple] = field(default_factory=dict)  # (SHA-256, size, problem) of the folder's files, read once
     blobs: dict[str, Any] = field(default_factory=dict)  # the folder's manifest, card metadata and Croissant, read once
 
-    def file(self, table: str) -> str:
-        return self.sources[table].label
-
     def __post_init__(self) -> None:
         folder = ["folder", *(["raw"] if (self.folder / "raw").is_dir() else [])] if self.folder else []
         self.given = {*self.sources, *folder}  # the inputs a rule may need
+
+    def file(self, table: str) -> str:
+        return self.sources[table].label
 
     def has(self, *tables: str) -> bool:
         return self.given.issuperset(tables)
@@ -108,7 +108,7 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
         ok = [p for p in row["passages"] if type(p) is dict and type(p.get("start")) is int and type(p.get("end")) is int]
         if isinstance(row["doc_id"], str) and isinstance(row["text"], str) and type(row["fold"]) is int:
             passages = tuple((p["start"], p["end"], p.get("type")) for p in ok)
-            run.docs.setdefault(row["doc_id"], Doc(line, row["doc_id"], row["fold"], row["text"], passages))
+            run.docs.setdefault(row["doc_id"], Doc(row["doc_id"], row["fold"], row["text"], passages))
     except (KeyError, TypeError):
         pass
     for table, keys in NESTED.items():
