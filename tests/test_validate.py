@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ from nk_troops.release.write import render_jsonl
 from nk_troops.schemas import features_yaml
 from nk_troops.validate import RULES, check_pair, check_predictions, check_release, reader
 from nk_troops.validate.registry import READER_CODES, SHAPE_CODES
+from nk_troops.validate.rules.figures import expected_values
 from nk_troops.version import __version__
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,6 +186,12 @@ def _card_edit(fn: Callable[[str], str]) -> Callable[[Path], None]:
     return lambda folder: (folder / CARD).write_text(fn((folder / CARD).read_text(encoding="utf-8")), encoding="utf-8")
 
 
+def _moved_out(folder: Path, name: str) -> None:
+    """``name`` moved next to the folder, a symlink to it left in its place."""
+    shutil.move(folder / name, folder.parent / f"{name}-out")
+    (folder / name).symlink_to(folder.parent / f"{name}-out")
+
+
 def _fifo_as_spans(folder: Path) -> None:
     (folder / "spans.jsonl").unlink()
     os.mkfifo(folder / "spans.jsonl")
@@ -245,6 +253,18 @@ MUTATIONS: dict[str, tuple[Callable[[Path], None], list[tuple[str, int | str | N
             (folder / "raw" / p.name).unlink() or (folder / "raw" / p.name).symlink_to("/dev/zero") for p in (folder / "raw").iterdir()
         ],
         [("documents.jsonl", 1, "path-unsafe")],
+    ),
+    "path-unsafe-manifest-links-out": (  # read as the folder's own, it would vouch for files it does not describe
+        lambda folder: _moved_out(folder, MANIFEST),
+        [("manifest.json", None, "path-unsafe")],
+    ),
+    "path-unsafe-raw-folder-links-out": (
+        lambda folder: _moved_out(folder, "raw"),
+        [("documents.jsonl", 1, "path-unsafe")],
+    ),
+    "file-missing-raw-a-plain-file": (  # raw/ is there, but no raw file can be in it
+        lambda folder: shutil.rmtree(folder / "raw") or (folder / "raw").write_text("not a folder", encoding="utf-8"),
+        [("documents.jsonl", 1, "file-missing")],
     ),
     "path-unsafe-data-file-links-out": (
         lambda folder: (folder / "entities.jsonl").unlink() or (folder / "entities.jsonl").symlink_to(VALID / "entities.jsonl"),
@@ -490,3 +510,9 @@ def test_rows_in_any_order_meet_the_records_their_documents_nest() -> None:
     got = [(i.code, i.line, i.span_id) for i in report.incidents]
     unknown = [("document-unknown", len(spans), "nk999-clm-01"), ("row-document-mismatch", len(spans), "nk999-clm-01")]
     assert sorted(got) == sorted([("row-document-mismatch", line, claim["id"]), *unknown])
+
+
+def test_a_figure_number_too_large_for_a_float_is_compared_not_a_crash() -> None:
+    """A surface number beyond float range reads as infinity; a range with it is not taken for 1950-53."""
+    assert expected_values("1" * 400 + " to 5") == (math.inf, 5.0)
+    assert expected_values("1950-53") == (1950.0, 1953.0)

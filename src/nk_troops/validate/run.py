@@ -15,11 +15,13 @@ from collections import defaultdict, namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from .. import model
 from ..incidents import Incident
+from ..paths import RAW
 from ..schemas import DOCUMENT_LISTS
 from .reader import Source
 from .registry import RULES
@@ -41,7 +43,7 @@ def at(code: str, file: str, line: int | None, row: Any = None, found: Any = Non
     return Incident(code, file, line, found=found, expected=expected, **(where | extra))
 
 
-Doc = namedtuple("Doc", "doc_id fold text passages")  # passages: (start, end, type) in reading order
+Doc = namedtuple("Doc", "fold text passages")  # passages: (start, end, type) in reading order
 # what the rules over whole tables need of a span or sentence row: "sentence" is a sentence's layer;
 # figures, quotes and cluster are a claim's, claims a sentence's (None otherwise)
 Kept = namedtuple("Kept", "line id layer doc_id start end figures quotes cluster claims")
@@ -65,7 +67,7 @@ class Run:
     blobs: dict[str, Any] = field(default_factory=dict)  # the folder's manifest, card metadata and Croissant, read once
 
     def __post_init__(self) -> None:
-        folder = ["folder", *(["raw"] if (self.folder / "raw").is_dir() else [])] if self.folder else []
+        folder = ["folder", *(["raw"] if (self.folder / RAW).exists() else [])] if self.folder else []
         self.given = {*self.sources, *folder}  # the inputs a rule may need
 
     def file(self, table: str) -> str:
@@ -108,7 +110,7 @@ def _document(run: Run, line: int, row: dict[str, Any]) -> None:
         ok = [p for p in row["passages"] if type(p) is dict and type(p.get("start")) is int and type(p.get("end")) is int]
         if isinstance(row["doc_id"], str) and isinstance(row["text"], str) and type(row["fold"]) is int:
             passages = tuple((p["start"], p["end"], p.get("type")) for p in ok)
-            run.docs.setdefault(row["doc_id"], Doc(row["doc_id"], row["fold"], row["text"], passages))
+            run.docs.setdefault(row["doc_id"], Doc(row["fold"], row["text"], passages))
     except (KeyError, TypeError):
         pass
     for table, keys in NESTED.items():
@@ -159,26 +161,31 @@ def _valid(run: Run, table: str) -> Iterator[tuple[int, dict[str, Any]]]:
     run.incidents.extend(src.incidents)
 
 
-def _read(run: Run, documents: Iterator[tuple[int, dict[str, Any]]], doc_id: str | None = None) -> None:
-    """The rows of documents.jsonl read and checked as far as a row naming ``doc_id`` needs (to the end for None)."""
-    while doc_id not in run.docs and (row := next(documents, None)) is not None:
-        _check(run, "documents", [row])
+def _table(run: Run, table: str) -> None:
+    """Every row rule over the table's shape-valid rows, a chunk at a time."""
+    rows = _valid(run, table)
+    while chunk := list(islice(rows, CHUNK)):
+        _check(run, table, chunk)
 
 
-def _table(run: Run, table: str, documents: Iterator[tuple[int, dict[str, Any]]] | None = None) -> None:
-    """Every row rule over the table's shape-valid rows, a chunk at a time; read in step with ``documents``
-    when given (each row after the document it names), which are then read to their end."""
-    chunk: Rows = []
-    for line, row in _valid(run, table):
-        if documents is not None and row["doc_id"] not in run.docs:
-            _read(run, documents, row["doc_id"])
-        chunk.append((line, row))
-        if len(chunk) == CHUNK:
-            _check(run, table, chunk)
-            chunk = []
-    _check(run, table, chunk)
-    if documents is not None:
-        _read(run, documents)  # every document, before the table is finished
+def _in_step(run: Run, tables: list[str]) -> None:
+    """documents.jsonl read in step with ``tables``: a document row on its own, then each table's rows as far as
+    they name documents read so far, so a run holds one document's nested records at a time (a row naming a
+    document not read yet waits; one naming none, until every document has been read)."""
+    rows = {t: _valid(run, t) for t in tables}
+    heads = {t: next(rows[t], None) for t in tables}  # each table's next row
+    for doc in chain(_valid(run, "documents"), [None]):  # None: every document has been read
+        if doc is not None:
+            _check(run, "documents", [doc])
+        for t in tables:
+            chunk: Rows = []
+            while heads[t] is not None and (doc is None or heads[t][1]["doc_id"] in run.docs):  # type: ignore[index]
+                chunk.append(heads[t])  # type: ignore[arg-type]
+                heads[t] = next(rows[t], None)
+                if len(chunk) == CHUNK:
+                    _check(run, t, chunk)
+                    chunk = []
+            _check(run, t, chunk)
 
 
 def execute(run: Run) -> list[Incident]:
@@ -186,17 +193,17 @@ def execute(run: Run) -> list[Incident]:
     again, the many acyclic records a run keeps (a third of the time at 100,000 spans)."""
     enabled = gc.isenabled()
     gc.disable()
-    in_step = {t for t in ("spans", "sentences") if "documents" in run.sources and t in run.sources and not run.sources[t].nested}
-    documents = _valid(run, "documents") if "documents" in run.sources else None
+    in_step = [t for t in ("spans", "sentences") if "documents" in run.sources and t in run.sources and not run.sources[t].nested]
     try:
-        for table in (t for t in RECORD if t in run.sources and not (t == "documents" and in_step)):
+        for table in (t for t in RECORD if t in run.sources and t not in in_step):
             if table == "documents":
-                _read(run, documents)  # type: ignore[arg-type]
+                _in_step(run, in_step)
             else:
-                _table(run, table, documents if table in in_step else None)
-            for r in RULES.values():
-                if r.finish and table in r.on and run.has(*r.needs):
-                    run.incidents.extend(r.fn(run, table, None))
+                _table(run, table)
+            for t in [table, *in_step] if table == "documents" else [table]:  # each of its rows has been read
+                for r in RULES.values():
+                    if r.finish and t in r.on and run.has(*r.needs):
+                        run.incidents.extend(r.fn(run, t, None))
         for r in RULES.values():
             if not r.on and run.has(*r.needs):
                 run.incidents.extend(r.fn(run))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from ...files import read_blob, safe_path
 from ...incidents import Incident
 from ...model import Passage, PassageType, from_dict, replay
+from ...paths import RAW
 from ...schemas import DOCUMENT_LISTS
 from ...text import PASSAGE_SEPARATOR
 from ..registry import rule
@@ -41,7 +42,7 @@ def raw_source(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     assert run.folder is not None
     file = run.file(table)
     for line, doc in rows:
-        path, unsafe = safe_path(run.folder / "raw", doc["source_file"], file)
+        path, unsafe = safe_path(run.folder, f"{RAW}/{doc['source_file']}", file)  # inside the folder, raw/ a link or not
         data, problem = read_blob(path, f"raw/{doc['source_file']}") if path else (None, unsafe)
         if data is None:
             assert problem is not None

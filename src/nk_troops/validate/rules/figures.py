@@ -49,8 +49,7 @@ def expected_values(text: str) -> tuple[float, float | None] | None:
     value = found[0][0]
     if len(found) >= 2 and _RANGE.fullmatch(text[found[0][2] : found[1][1]]):
         upper = found[1][0]
-        digits = len(str(int(upper)))
-        if upper < value and value >= 100 and digits < len(str(int(value))):
+        if 100 <= value < math.inf and upper < value and (digits := len(str(int(upper)))) < len(str(int(value))):
             upper += value - value % 10**digits
         return value, upper
     return value, None
@@ -74,10 +73,6 @@ def _close(a: float | None, b: float | None) -> bool:
     return (a is None) == (b is None) and (a is None or math.isclose(a, b, rel_tol=1e-9))  # type: ignore[arg-type]
 
 
-def _canonical(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
 @rule("figure-value-mismatch", "value-range-inverted", "date-not-iso", on="spans")
 def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     """A figure's ``value``/``value_max``/``normalized`` are what its surface text states, and ``value_max`` is not
@@ -97,5 +92,5 @@ def figure_value(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
             yield at("figure-value-mismatch", file, line, row, text, "a numeral or number word in the span")
         elif not (_close(values[0], want[0]) and _close(values[1], want[1])):
             yield at("figure-value-mismatch", file, line, row, values, list(want), detail=f"surface {text!r}")
-        elif want[1] is None and row["normalized"] != _canonical(want[0]):
-            yield at("figure-value-mismatch", file, line, row, row["normalized"], _canonical(want[0]), detail="normalized")
+        elif want[1] is None and row["normalized"] != (canonical := str(int(want[0])) if want[0].is_integer() else repr(want[0])):
+            yield at("figure-value-mismatch", file, line, row, row["normalized"], canonical, detail="normalized")

@@ -40,23 +40,19 @@ def nested_twins(run: Run, table: str, rows: Rows | None) -> Iterator[Incident]:
     nested, waiting = run.nested[table], run.waiting[table]
     if run.sources[table].nested:  # no sentences file: the nested sentences are the table
         return
-    for line, row in rows if rows is not None else ():
-        if (held := nested.pop(row["id"], None)) is None:  # nested in a document not read yet, or in none
+    for line, row in rows if rows is not None else waiting:  # (the waiting rows once every document has been read)
+        held, file = nested.pop(row["id"], None), run.file(table)
+        if held is None and rows is not None:  # nested in a document not read yet, or in none
             waiting.append((line, row))
-        elif row != NULLS[table] | held[2]:
-            yield _differs(run, table, line, row, held)
-    for line, row in waiting if rows is None else ():  # every document has been read
-        if (held := nested.pop(row["id"], None)) is None or row != NULLS[table] | held[2]:
-            yield _differs(run, table, line, row, held)
+        elif held is None:
+            yield at("row-document-mismatch", file, line, row, detail="no record of this id in documents.jsonl")
+        elif row != (want := NULLS[table] | held[2]):
+            key = next(k for k in [*want, *row] if row.get(k) != want.get(k))
+            yield at("row-document-mismatch", file, line, row, row.get(key), want.get(key), detail=f"{key}: documents.jsonl line {held[0]}")
     for sid, (doc_line, doc_id, _) in nested.items() if rows is None and run.complete(table) else ():
         if sid not in run.broken:  # a nested record no row claimed
             where = {"doc_id": doc_id, "span_id": sid, "detail": f"no row in {run.file(table)}"}
             yield at("row-document-mismatch", run.file("documents"), doc_line, None, **where)
-
-
-def _differs(run: Run, table: str, line: int, row: dict, held: tuple | None) -> Incident:
-    why = "no record of this id in documents.jsonl" if held is None else f"differs from documents.jsonl line {held[0]}"
-    return at("row-document-mismatch", run.file(table), line, row, detail=why)
 
 
 def _members(run: Run, owner: Kept, listed: tuple[str, ...], column: str, layer: str, file: str) -> Iterator[Incident]:

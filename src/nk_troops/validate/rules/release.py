@@ -37,7 +37,8 @@ def _meta(run: Run, name: str) -> dict[str, Any] | None:
     """The manifest or Croissant decoded strictly, or the card's YAML front matter; None (reported once) when unusable."""
     assert run.folder is not None
     if name not in run.blobs:
-        data, problem = read_blob(run.folder / name, name)
+        path, unsafe = safe_path(run.folder, name, name)  # a link out of the folder is not followed
+        data, problem = read_blob(path, name) if path else (None, unsafe)
         value, code, detail = (None, None, None) if data is None else _parse(name, data.decode("utf-8", errors="replace"))
         run.incidents += [problem] if data is None else [at(code, name, None, detail=detail)] if code else []  # type: ignore[list-item]
         run.blobs[name] = value if isinstance(value, dict) else None
