@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -105,6 +106,22 @@ def test_validate_json_of_a_broken_release(capsys, broken_release):
         assert inc["hint"] == CATALOGUE[inc["code"]].hint and inc["code"] in inc["message"]
     # the release block describes the folder validated, whose manifest is the installed one's
     assert doc["release"]["content_sha256"] == MANIFEST["content_sha256"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_a_report_names_no_release_of_a_manifest_it_cannot_read(tmp_path, fmt):
+    """The report's release block reads the manifest as the validator does: a FIFO is refused, not waited on
+    (a child process with a deadline), and the report says null."""
+    folder = tmp_path / "release"
+    shutil.copytree(release_dir(), folder)
+    (folder / "manifest.json").unlink()
+    os.mkfifo(folder / "manifest.json")
+    cmd = [sys.executable, "-m", "nk_troops.cli", "validate", str(folder), "--format", fmt]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "file-not-regular" in done.stdout
+    doc = json.loads(done.stdout)
+    release = doc["release"] if fmt == "json" else doc["runs"][0]["properties"]["release"]
+    assert release == {"version": None, "content_sha256": None}
 
 
 def test_validate_predictions_in_every_format(capsys, preds):

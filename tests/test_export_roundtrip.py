@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -172,6 +174,33 @@ def test_a_mention_without_its_span_or_a_reused_id_is_reported(ls, tmp_path, cap
     assert not (tmp_path / "yaml").exists()
 
 
+@pytest.mark.parametrize("fault", ["relation-labels-a-number", "textarea-a-number", "id-a-list"])
+def test_a_result_of_a_shape_no_export_holds_is_that_task_s_incident(ls, tmp_path, capsys, fault):
+    tasks = _as_annotated(json.loads((ls / "tasks.json").read_text(encoding="utf-8"))[:2])
+    result = tasks[0]["annotations"][0]["result"]
+    if fault == "relation-labels-a-number":
+        next(r for r in result if r["type"] == "relation")["labels"] = 5
+    elif fault == "textarea-a-number":
+        next(r for r in result if r["type"] == "textarea")["value"]["text"] = 5
+    else:
+        next(r for r in result if r["type"] == "labels")["id"] = ["a", "list"]
+    tasks[1]["data"]["text"] += " "  # a second problem in another task: both are reported in one run
+    assert _import(tmp_path, tasks) == 1
+    err = capsys.readouterr().err
+    assert "task[0]" in err and "ls-import-invalid" in err and "ls-text-changed" in err and "Traceback" not in err
+
+
+def test_import_locates_a_json_error_by_line_and_refuses_a_byte_order_mark(ls, tmp_path, capsys):
+    text = (ls / "tasks.json").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    (tmp_path / "bad.json").write_text("\n".join(lines[:50] + ["  oops"] + lines[50:]), encoding="utf-8")
+    assert main(["import", "label-studio", str(tmp_path / "bad.json"), "--out", str(tmp_path / "y")]) == 1
+    assert "json-malformed: line 51 column 3" in capsys.readouterr().err
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert main(["import", "label-studio", str(tmp_path / "bom.json"), "--out", str(tmp_path / "y")]) == 1
+    assert "file-bom" in capsys.readouterr().err and not (tmp_path / "y").exists()
+
+
 def test_import_of_a_file_that_is_not_json_or_missing(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     assert main(["import", "label-studio", str(tmp_path / "bad.json"), "--out", str(tmp_path / "y")]) == 1
@@ -245,7 +274,7 @@ def test_rehydrate_finds_a_renamed_page_by_its_hash(standoff, tmp_path):
 
 def test_rehydrate_reads_pages_as_regular_files_of_a_page_s_size(standoff, tmp_path, capsys):
     """A FIFO among the pages is passed over (reading it would block) and a file beyond files.BLOB_CAP
-    under a page's name is file-too-large, not read into memory."""
+    under a page's name is file-too-large (read no further than the cap)."""
     pages = tmp_path / "pages"
     shutil.copytree(release_dir() / "raw", pages)
     os.mkfifo(pages / "a-fifo")
@@ -283,6 +312,29 @@ def test_rehydrate_refuses_a_folder_that_is_not_a_standoff_release(tmp_path, cap
     assert main(["rehydrate", "--standoff", str(tmp_path / "so"), "--pages", str(release_dir() / "raw"), "--out", str(tmp_path / "o")]) == 1
     assert main(["rehydrate", "--standoff", str(tmp_path / "none"), "--pages", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "standoff-invalid" in capsys.readouterr().err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("fault", ["documents-a-fifo", "spans-links-out", "row-of-no-document", "passage-not-a-passage"])
+def test_rehydrate_refuses_a_standoff_folder_it_cannot_trust(standoff, tmp_path, fault):
+    """Each is standoff-invalid, in a child process with a deadline: a FIFO would block a reader forever."""
+    so = tmp_path / "so"
+    shutil.copytree(standoff, so)
+    if fault == "documents-a-fifo":
+        (so / "documents.jsonl").unlink()
+        os.mkfifo(so / "documents.jsonl")
+    elif fault == "spans-links-out":
+        shutil.move(so / "spans.jsonl", tmp_path / "spans.jsonl")
+        (so / "spans.jsonl").symlink_to(tmp_path / "spans.jsonl")
+    elif fault == "row-of-no-document":
+        rows = (so / "spans.jsonl").read_text(encoding="utf-8").replace('"doc_id": "nk001"', '"doc_id": "nk999"', 1)
+        (so / "spans.jsonl").write_text(rows, encoding="utf-8")
+    else:
+        rows = (so / "documents.jsonl").read_text(encoding="utf-8").replace('"passages": [{', '"passages": [7, {', 1)
+        (so / "documents.jsonl").write_text(rows, encoding="utf-8")
+    cmd = [sys.executable, "-m", "nk_troops.cli", "rehydrate", "--standoff", str(so), "--pages", str(release_dir() / "raw")]
+    done = subprocess.run([*cmd, "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "standoff-invalid" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_rehydrate_reads_its_manifest_as_strict_json(standoff, tmp_path, capsys):

@@ -9,6 +9,7 @@ incidents like any other. Each way reading fails is an incident, never an except
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -29,7 +30,8 @@ class _Duplicate(ValueError):
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
-        raise _Duplicate(next(k for i, (k, _) in enumerate(pairs) if k in dict(pairs[:i])))
+        seen: set[str] = set()
+        raise _Duplicate(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
     return obj
 
 
@@ -51,7 +53,8 @@ def decode(text: str, ended: bool = True) -> tuple[Any, str | None, str | None]:
         return None, "json-duplicate-key", str(exc)
     except json.JSONDecodeError as exc:
         truncated = not ended and exc.pos >= len(text.rstrip()) - 1
-        return None, "json-truncated" if truncated else "json-malformed", f"column {exc.colno}: {exc.msg}"
+        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"  # (a JSONL line is one line)
+        return None, "json-truncated" if truncated else "json-malformed", f"{where}: {exc.msg}"
     except RecursionError:
         return None, "json-too-deep", None
     except ValueError as exc:  # an integer beyond sys.get_int_max_str_digits()
@@ -76,7 +79,8 @@ def open_regular(path: Path, label: str) -> tuple[IO[bytes] | None, Incident | N
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:  # ENXIO, EISDIR: a socket or a folder
-        return None, Incident("file-not-regular" if exc.errno in (6, 21) else "file-missing", file=label, detail=exc.strerror)
+        code = "file-not-regular" if exc.errno in (errno.ENXIO, errno.EISDIR) else "file-missing"
+        return None, Incident(code, file=label, detail=exc.strerror)
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         return None, Incident("file-not-regular", file=label)

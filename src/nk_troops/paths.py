@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .files import decode, read_blob
 from .model import FOLDS
 
 CONFIGS = ("documents", "spans", "sentences", "tokens", "entities", "clusters")
@@ -69,11 +70,10 @@ def release_dir() -> Path:
 
 def release_info(folder: Path | None = None) -> dict[str, str | None]:
     """The ``version`` and ``content_sha256`` a release folder's manifest records (default: the installed
-    release); each None where the manifest is missing, is not JSON, or does not hold it as a string."""
-    try:
-        manifest = json.loads(((release_dir() if folder is None else Path(folder)) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # ValueError: not UTF-8, not JSON
-        manifest = None
+    release); each None where the manifest is missing, is not JSON, or does not hold it as a string (read as
+    ``files`` reads: a regular file, capped, strict JSON)."""
+    data, _ = read_blob((release_dir() if folder is None else Path(folder)) / MANIFEST, MANIFEST)  # a FIFO is not waited on
+    manifest = decode(data.decode("utf-8", errors="replace"))[0] if data is not None else None
     values = manifest if isinstance(manifest, dict) else {}
     return {key: value if isinstance(value := values.get(key), str) else None for key in ("version", "content_sha256")}
 

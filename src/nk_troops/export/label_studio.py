@@ -155,6 +155,8 @@ def read_export(path: Path) -> list[Any]:
         value, code, detail = decode(data.decode("utf-8")) if data is not None else (None, problem.code, problem.detail)  # type: ignore[union-attr]
     except UnicodeDecodeError as err:
         value, code, detail = None, "file-encoding", str(err)
+    if data is not None and data.startswith(b"\xef\xbb\xbf"):
+        value, code, detail = None, "file-bom", "a UTF-8 byte-order mark before the JSON"
     if code is not None:
         found = f"{code}: {detail}" if detail else code
         raise IncidentError([Incident("ls-import-invalid", file=str(path), found=found, expected="a Label Studio JSON export")])
@@ -487,39 +489,42 @@ def import_tasks(
     changed: dict[str, dict[str, list[str]]] = {}
     for i, task in enumerate(read_export(path)):
         where = f"task[{i}]"
-        doc_id, result = _task_result(imp, task, where)
-        if result is None:
-            continue
-        doc = docs.get(doc_id)
-        if doc is None:
-            imp.fail("ls-document-unknown", where, doc_id, found=doc_id, expected=sorted(docs))
-            continue
-        if task["data"].get("text") != doc.text:
-            imp.fail("ls-text-changed", where, doc_id, expected="data.text equal to the release document text")
-            continue
-        name = f"{doc_id}.yaml"
-        if name in files:
-            imp.fail("ls-import-invalid", where, doc_id, found=doc_id, expected="one task per document")
-            continue
-        regions, relations = _regions(imp, doc_id, doc.text, result, where)
-        entries = _document_entries(imp, doc, regions, relations)
-        if entries is None:
-            continue
-        ann = _check_resolves(imp, doc, entries, regions, name)
-        if ann is not None:
-            changed[doc_id] = changes({c: [r for r in rows[c] if r["doc_id"] == doc_id] for c in ("spans", "sentences")}, ann)
-        kept = exclusions / name if exclusions is not None else None
-        if kept is not None and kept.is_file():
-            old = read_yaml(kept)
-            old = old if isinstance(old, dict) else {}
-            entries |= {key: old.get(key) or [] for key in ("not_figures", "not_quotes")}
-        header = f"# {doc_id}: imported from the Label Studio export {path.name} (nk-troops import label-studio). Format: FORMAT.md.\n"
-        order = ("figures", "quotes", "not_figures", "not_quotes", "claims", "sentences")  # as the gold files are laid out
-        data = {"doc_id": doc_id, **{key: entries[key] for key in order if key in entries}}
-        body = render_yaml(data)
-        if yaml.safe_load(body) != data:  # render_yaml is ours: should it ever not read back as given, PyYAML lays it out
-            body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
-        files[name] = (header + body).encode("utf-8")
+        try:  # a value of a shape no export holds (labels: 5, a list for an id) is this task's problem, not a traceback
+            doc_id, result = _task_result(imp, task, where)
+            if result is None:
+                continue
+            doc = docs.get(doc_id)
+            if doc is None:
+                imp.fail("ls-document-unknown", where, doc_id, found=doc_id, expected=sorted(docs))
+                continue
+            if task["data"].get("text") != doc.text:
+                imp.fail("ls-text-changed", where, doc_id, expected="data.text equal to the release document text")
+                continue
+            name = f"{doc_id}.yaml"
+            if name in files:
+                imp.fail("ls-import-invalid", where, doc_id, found=doc_id, expected="one task per document")
+                continue
+            regions, relations = _regions(imp, doc_id, doc.text, result, where)
+            entries = _document_entries(imp, doc, regions, relations)
+            if entries is None:
+                continue
+            ann = _check_resolves(imp, doc, entries, regions, name)
+            if ann is not None:
+                changed[doc_id] = changes({c: [r for r in rows[c] if r["doc_id"] == doc_id] for c in ("spans", "sentences")}, ann)
+            kept = exclusions / name if exclusions is not None else None
+            if kept is not None and kept.is_file():
+                old = read_yaml(kept)
+                old = old if isinstance(old, dict) else {}
+                entries |= {key: old.get(key) or [] for key in ("not_figures", "not_quotes")}
+            header = f"# {doc_id}: imported from the Label Studio export {path.name} (nk-troops import label-studio). Format: FORMAT.md.\n"
+            order = ("figures", "quotes", "not_figures", "not_quotes", "claims", "sentences")  # as the gold files are laid out
+            data = {"doc_id": doc_id, **{key: entries[key] for key in order if key in entries}}
+            body = render_yaml(data)
+            if yaml.safe_load(body) != data:  # render_yaml is ours: should it ever not read back as given, PyYAML lays it out
+                body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
+            files[name] = (header + body).encode("utf-8")
+        except (TypeError, AttributeError, KeyError, ValueError) as err:
+            imp.fail("ls-import-invalid", where, found=f"{type(err).__name__}: {err}", expected="a task as nk-troops export writes it")
     if imp.incidents:
         raise IncidentError(imp.incidents)
     return files, changed

@@ -14,13 +14,15 @@ into wrong offsets.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..files import decode, read_blob
+from ..files import decode, read_blob, safe_path
 from ..incidents import Incident, IncidentError
 from ..model import Passage, from_dict, replay
-from ..paths import CONFIGS, RAW, data_file, read_release
+from ..paths import CONFIGS, RAW, data_file
 from ..release.write import render_jsonl as jsonl  # the rows as the release writes them
 from ..release.write import sha256
 from ..text import PASSAGE_SEPARATOR, context
@@ -110,7 +112,7 @@ def _page(path: Path) -> tuple[bytes | None, Incident | None]:
 
 
 def _find_page(
-    pages: Path, page: dict[str, Any], passages: list[Passage], by_hash: dict[str, bytes]
+    pages: Path, page: dict[str, Any], passages: list[Passage], by_hash: Callable[[], dict[str, Path]]
 ) -> tuple[bytes | None, Incident | None]:
     """The page's bytes: under its file name, else any file of the folder with its hash."""
     path = pages / page["source_file"]
@@ -126,34 +128,53 @@ def _find_page(
         bad = [p.index for p, text, h in zip(passages, replayed, page["passage_sha256"], strict=True) if sha256(text.encode("utf-8")) != h]
         detail = f"passages {bad} of {len(passages)} differ; {_source(page)} byte for byte is needed"
         return None, Incident("rehydrate-page-mismatch", **where, found=sha256(data), expected=page["sha256"], detail=detail)
-    if page["sha256"] in by_hash:
-        return by_hash[page["sha256"]], None
+    if page["sha256"] in by_hash():
+        return _page(by_hash()[page["sha256"]])[0], None
     return None, Incident(
         "rehydrate-page-missing", **where, expected=page["sha256"], detail=f"save {_source(page)} as {page['source_file']}"
     )
 
 
+def _read(standoff: Path, name: str) -> bytes:
+    """A file of the stand-off folder, read as ``files`` reads (inside the folder, a regular file, capped)."""
+    path, unsafe = safe_path(standoff, name, name)
+    data, problem = read_blob(path, name) if path else (None, unsafe)
+    if data is None:
+        raise ValueError(f"{name}: {problem.code} {problem.detail or ''}".strip())  # type: ignore[union-attr]
+    return data
+
+
 def rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
-    """The full release data files (and the pages under raw/) from a stand-off release and the user's pages."""
+    """The full release data files (and the pages under raw/) from a stand-off release and the user's pages; a
+    stand-off folder that is not one ``--format standoff`` writes is ``standoff-invalid``, whatever is wrong in it."""
     try:
-        data, problem = read_blob(standoff / MANIFEST, MANIFEST)
-        manifest, code, detail = decode(data.decode("utf-8")) if data is not None else (None, problem.code, problem.detail)  # type: ignore[union-attr]
-        if code is not None:
-            raise ValueError(f"{MANIFEST}: {code} {detail or ''}".strip())
-        stripped = read_release(standoff)
-        docs = {d["doc_id"]: d for d in stripped["documents"]}
-        for page in manifest["pages"]:  # each names a document of the release and a plain file name under raw/
-            name, doc_id, _, _ = page["source_file"], page["doc_id"], page["sha256"], page["passage_sha256"]
-            if doc_id not in docs or not isinstance(name, str) or name in ("", ".", "..") or PurePosixPath(name).name != name:
-                raise ValueError(f"page {doc_id!r}: source_file {name!r} is not a file name of a document in documents.jsonl")
-        if not isinstance(manifest["files"], dict):
-            raise TypeError("files is not an object")
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        found = f"{type(err).__name__}: {err}"
+        return _rehydrate(standoff, pages)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        found = f"{type(err).__name__}: {err}"[:300]
         raise IncidentError(
             [Incident("standoff-invalid", file=str(standoff), found=found, expected="a folder written by --format standoff")]
         ) from None
-    by_hash = {sha256(data): data for data in (_page(p)[0] for p in sorted(pages.iterdir())) if data is not None}
+
+
+def _rehydrate(standoff: Path, pages: Path) -> dict[str, bytes]:
+    manifest, code, detail = decode(_read(standoff, MANIFEST).decode("utf-8"))
+    if code is not None:
+        raise ValueError(f"{MANIFEST}: {code} {detail or ''}".strip())
+    # json.loads, not files.decode: the rows are written back byte for byte (12000.0 stays a float)
+    texts_of = {c: _read(standoff, data_file(c)).decode("utf-8") for c in CONFIGS}
+    stripped = {c: [json.loads(line) for line in text.split("\n") if line.strip()] for c, text in texts_of.items()}
+    docs = {d["doc_id"]: d for d in stripped["documents"]}
+    for page in manifest["pages"]:  # each names a document of the release and a plain file name under raw/
+        name, doc_id, _, _ = page["source_file"], page["doc_id"], page["sha256"], page["passage_sha256"]
+        if doc_id not in docs or not isinstance(name, str) or name in ("", ".", "..") or PurePosixPath(name).name != name:
+            raise ValueError(f"page {doc_id!r}: source_file {name!r} is not a file name of a document in documents.jsonl")
+    if not isinstance(manifest["files"], dict):
+        raise TypeError("files is not an object")
+
+    @cache
+    def by_hash() -> dict[str, Path]:  # read only when a page is not under its name; one file in memory at a time
+        return {sha256(data): p for p in sorted(pages.iterdir()) if (data := _page(p)[0]) is not None}
+
     incidents, texts, raws = [], {}, {}
     for page in manifest["pages"]:
         passages = [from_dict(Passage, p) for p in docs[page["doc_id"]]["passages"]]
