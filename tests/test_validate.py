@@ -485,6 +485,7 @@ def test_cli_exit_codes(sealed: Path, tmp_path: Path) -> None:
     assert _cli(str(_laid_over(tmp_path / "b", INVALID / "file-missing"))).returncode == 1  # a release missing a file: bad data
     assert _cli(str(tmp_path / "nowhere")).returncode == 2
     assert _cli(str(sealed / "documents.jsonl"), str(tmp_path / "missing.jsonl")).returncode == 2
+    assert _cli(str(sealed / "documents.jsonl"), str(tmp_path)).returncode == 2  # a folder given where a JSONL file goes
     assert _cli(str(sealed), "--max-errors", "x").returncode == 2
     done = _cli("--predictions", str(tmp_path / "p.jsonl"), cwd=tmp_path)  # no ./dataset: the installed release is the gold
     assert done.returncode == 2 and "p.jsonl" in done.stderr
