@@ -173,6 +173,26 @@ def test_validate_takes_every_source(cache) -> None:
     assert [(i.code, i.line, i.detail) for i in nk_troops.validate(df).incidents] == [("schema-enum", 4, "layer")]
 
 
+def test_predictions_as_the_loaders_give_them(tmp_path) -> None:
+    """A predictions file where only some rows carry an id, read by pandas or datasets (both fill the
+    missing ids with null), an empty DataFrame, and a nullable-integer offset column holding NA."""
+    import datasets
+    import pandas as pd
+
+    preds = [{"doc_id": f["doc_id"], "layer": "figure", "start": f["start"], "end": f["end"]} for f in FIGURES[:4]]
+    preds[1]["id"], preds[2]["score"] = "pred-17", 0.5
+    path = tmp_path / "preds.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in preds), encoding="utf-8")
+    assert nk_troops.validate(path).incidents == []
+    assert nk_troops.validate(pd.read_json(path, lines=True)).incidents == []
+    assert nk_troops.validate(datasets.Dataset.from_list([{**p, "id": p.get("id")} for p in preds])).incidents == []
+    assert nk_troops.validate([{**preds[0], "id": None}]).incidents == []
+    assert nk_troops.validate(pd.DataFrame([])).incidents == [] and nk_troops.validate(pd.DataFrame(columns=["doc_id"])).ok
+    df = pd.DataFrame(preds[:2]).astype({"start": "Int64"})
+    df.loc[1, "start"] = pd.NA
+    assert [(i.line, i.detail) for i in nk_troops.validate(df).incidents if i.code.startswith("schema-")] == [(2, "start")]
+
+
 def test_decode_bio_takes_the_tag_ids_datasets_returns(cache) -> None:
     tokens = nk_troops.load("tokens", split="test", cache_dir=cache)
     names = tokens.features["figure_tags"].feature.names

@@ -486,7 +486,12 @@ def test_cli_exit_codes(sealed: Path, tmp_path: Path) -> None:
     assert _cli(str(tmp_path / "nowhere")).returncode == 2
     assert _cli(str(sealed / "documents.jsonl"), str(tmp_path / "missing.jsonl")).returncode == 2
     assert _cli(str(sealed / "documents.jsonl"), str(tmp_path)).returncode == 2  # a folder given where a JSONL file goes
+    done = _cli("--predictions", str(tmp_path))
+    assert done.returncode == 2 and "file-not-regular" in done.stderr
+    done = _cli(str(sealed / "spans.jsonl"))  # one file where a release folder goes: told what to give instead
+    assert done.returncode == 2 and "--predictions" in done.stderr
     assert _cli(str(sealed), "--max-errors", "x").returncode == 2
+    assert _cli(str(sealed), "--max-errors", "-1").returncode == 2
     done = _cli("--predictions", str(tmp_path / "p.jsonl"), cwd=tmp_path)  # no ./dataset: the installed release is the gold
     assert done.returncode == 2 and "p.jsonl" in done.stderr
     (tmp_path / "p.jsonl").write_text('{"doc_id": "nk000", "layer": "claim", "start": 0, "end": 5, "model": "x"}\n', encoding="utf-8")

@@ -213,6 +213,13 @@ def _write_whole(path: Path, text: str) -> None:
                 tmp.unlink(missing_ok=True)
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (argparse turns the error into exit 2 with usage)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .paths import release_dir
     from .validate import Report, check_pair, check_predictions, check_release
@@ -234,6 +241,9 @@ def _validate(args: argparse.Namespace) -> int:
             return 2
         release = docs.parent
         report = check_pair(docs, spans)
+    elif len(paths) == 1 and paths[0].is_file():
+        print(f"{paths[0]} is a file: give a release folder, two files (documents spans), or --predictions FILE", file=sys.stderr)
+        return 2
     elif len(paths) <= 1:
         release = paths[0] if paths else default
         # the validator names files within the folder; the user is told them as they would open them
@@ -435,7 +445,7 @@ def _run(argv: list[str] | None) -> int:
         help="predicted spans, checked against the gold documents of PATH (default: dataset/, else the installed release)",
     )
     p.add_argument("--format", choices=REPORT_FORMATS, default="text")
-    p.add_argument("--max-errors", type=int, metavar="N", help="show at most N incidents per code")
+    p.add_argument("--max-errors", type=_at_least_one, metavar="N", help="show at most N incidents per code")
     p.set_defaults(func=_validate)
     p = sub.add_parser("export", help=f"write the release in another format: {', '.join(EXPORT_FORMATS)}")
     p.add_argument("--format", required=True, choices=tuple(EXPORT_FORMATS))

@@ -14,6 +14,7 @@ import dataclasses
 import math
 from typing import Any
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -115,7 +116,7 @@ def _plain(value: Any) -> Any:
     """A DataFrame cell as a JSON value: NaN -> None, numpy scalars and arrays -> Python."""
     if hasattr(value, "tolist"):
         value = value.tolist()
-    if isinstance(value, float) and math.isnan(value):
+    if (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -127,7 +128,7 @@ def frame_rows(df: Any, labels: dict[str, list[str]]) -> Any:
     and integers of any width as int64 (a JSON integer has no width; ``datasets`` gives int32)."""
     df = df.copy()
     for column in df.columns:
-        if column not in labels and df[column].dtype.kind in "iu":
+        if column not in labels and df[column].dtype.kind in "iu" and not df[column].isna().any():  # (Int64 holds NA)
             df[column] = df[column].astype("int64")
     for column, names in labels.items():
         if column in df.columns:

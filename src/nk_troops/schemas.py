@@ -99,7 +99,7 @@ def _span_row_schema(prediction: bool) -> dict[str, Any]:
                 then[name] = _json_type(tp, md)
         branches.append({"if": {"properties": {"layer": {"const": layer.value}}, "required": ["layer"]}, "then": {"properties": then}})
     if prediction:  # model output: any id, offsets never null, fields a model adds (score, ...) allowed
-        props["id"] = {"description": "any label of the prediction (optional)", "type": "string"}
+        props["id"] = {"description": "any label of the prediction (optional; null as absent)", "type": ["string", "null"]}
         props |= {name: {**props[name], "type": "integer"} for name in ("start", "end")}
         return {"type": "object", "properties": props, "required": list(PREDICTION_REQUIRED), "allOf": branches}
     return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False, "allOf": branches}

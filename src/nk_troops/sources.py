@@ -44,6 +44,8 @@ def rows(source: Any, config: str = "spans") -> tuple[list[dict[str, Any]], list
     labels = label_names(config)
     incidents: list[Any] = []
     if type(source).__module__.startswith("pandas") and hasattr(source, "to_dict"):
+        if source.empty:  # no rows (and perhaps no columns): a model that predicted nothing
+            return [], []
         from .frames import frame_incidents, frame_rows
         from .frames import records as frame_records
 

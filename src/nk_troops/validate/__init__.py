@@ -35,9 +35,9 @@ class Report:
 
 def _run(sources: dict[str, Source], folder: Path | None = None, keep: str | None = None) -> Report:
     """Every rule over the sources, the incidents by file and line (only ``keep``'s, when given)."""
-    given = [s.label for s in sources.values() if s.path is not None and (not s.path.exists() or s.path.is_dir())]  # no file there
+    given = [s for s in sources.values() if s.path is not None and (not s.path.exists() or s.path.is_dir())]  # no file there
     if given and folder is None:
-        return Report([Incident("file-missing", file=label, detail="no file of that name") for label in given], unusable=True)
+        return Report([Incident("file-not-regular" if s.path.exists() else "file-missing", file=s.label) for s in given], True)  # type: ignore[union-attr]
     incidents = [i for i in execute(Run(sources, folder)) if keep is None or i.file == keep]
     return Report(sorted(incidents, key=lambda i: (i.file or "", -1 if i.line is None else i.line)))
 

@@ -37,7 +37,7 @@ def passage_tiling(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
 
 @rule("raw-sha-mismatch", "passage-text-mismatch", on="documents", needs=("raw",))
 def raw_source(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
-    """The raw file ``raw/`` + ``source_file`` (when the folder has raw/; the wheel's release has none) has
+    """The raw file ``raw/`` + ``source_file`` (when the folder has raw/, as a release and the installed one do) has
     the SHA-256 ``source_sha256`` names, and replaying each passage's edits over it gives the passage's text."""
     assert run.folder is not None
     file = run.file(table)
