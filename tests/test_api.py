@@ -177,6 +177,7 @@ def test_predictions_as_the_loaders_give_them(tmp_path) -> None:
     """A predictions file where only some rows carry an id, read by pandas or datasets (both fill the
     missing ids with null), an empty DataFrame, and a nullable-integer offset column holding NA."""
     import datasets
+    import numpy as np
     import pandas as pd
 
     preds = [{"doc_id": f["doc_id"], "layer": "figure", "start": f["start"], "end": f["end"]} for f in FIGURES[:4]]
@@ -187,6 +188,8 @@ def test_predictions_as_the_loaders_give_them(tmp_path) -> None:
     assert nk_troops.validate(pd.read_json(path, lines=True)).incidents == []
     assert nk_troops.validate(datasets.Dataset.from_list([{**p, "id": p.get("id")} for p in preds])).incidents == []
     assert nk_troops.validate([{**preds[0], "id": None}]).incidents == []
+    as_numpy = {**preds[0], "start": np.int64(preds[0]["start"]), "end": np.int64(preds[0]["end"]), "score": np.float32(0.5)}
+    assert nk_troops.validate([as_numpy]).incidents == []  # offsets as a model's arrays hold them
     assert nk_troops.validate(pd.DataFrame([])).incidents == [] and nk_troops.validate(pd.DataFrame(columns=["doc_id"])).ok
     df = pd.DataFrame(preds[:2]).astype({"start": "Int64"})
     df.loc[1, "start"] = pd.NA

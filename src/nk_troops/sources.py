@@ -33,6 +33,14 @@ def callable_package(name: str, target: Any) -> None:
     module.__class__ = _CallablePackage
 
 
+def jsonable(value: Any) -> Any:
+    """``json.dumps``' ``default`` for rows held in memory: a numpy scalar or array (a model's offsets often are) as
+    the Python value it holds; anything else is not JSON, as json.dumps says."""
+    if hasattr(value, "tolist") and type(value).__module__ == "numpy":
+        return value.tolist()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def is_path(source: Any) -> bool:
     return isinstance(source, (str, Path))
 

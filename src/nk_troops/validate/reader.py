@@ -15,6 +15,7 @@ from typing import Any
 
 from ..files import DATA_CAP, decode, open_regular
 from ..incidents import Incident
+from ..sources import jsonable
 
 LINE_CAP = 1 << 27  # bytes of one line (a release document row is about 30 kB)
 _BOMS = {b"\xef\xbb\xbf": "utf-8", b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
@@ -55,7 +56,7 @@ class Source:
         """Rows in memory go through the same strict decoding as a file's lines."""
         for n, row in enumerate(self.rows or (), start=1):
             try:
-                yield n, json.dumps(row, ensure_ascii=False), True
+                yield n, json.dumps(row, ensure_ascii=False, default=jsonable), True
             except (TypeError, ValueError, RecursionError) as exc:
                 self._fail("json-too-deep" if isinstance(exc, RecursionError) else "json-malformed", n, f"not JSON data: {exc}"[:120])
 

@@ -14,10 +14,8 @@ from typing import Any
 from ..incidents import CATALOGUE, Incident
 
 # codes raised before any rule: by the reader (reader.py) and the shape pass (shape.py)
-READER_CODES = (
-    "file-missing", "file-empty", "file-encoding", "file-bom", "file-not-regular", "file-too-large", "json-malformed",
-    "json-truncated", "json-not-object", "json-duplicate-key", "json-too-deep", "json-number-too-long", "path-unsafe",
-)  # fmt: skip
+READER_CODES = ("file-missing", "file-empty", "file-encoding", "file-bom", "file-not-regular", "file-too-large", "json-malformed",
+    "json-truncated", "json-not-object", "json-duplicate-key", "json-too-deep", "json-number-too-long", "path-unsafe")  # fmt: skip
 SHAPE_CODES = tuple(code for code in CATALOGUE if code.startswith("schema-"))
 
 
