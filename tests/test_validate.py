@@ -522,3 +522,12 @@ def test_a_figure_number_too_large_for_a_float_is_compared_not_a_crash() -> None
     """A surface number beyond float range reads as infinity; a range with it is not taken for 1950-53."""
     assert expected_values("1" * 400 + " to 5") == (math.inf, 5.0)
     assert expected_values("1950-53") == (1950.0, 1953.0)
+
+
+def test_a_document_line_that_cannot_be_read_is_one_incident_not_one_per_span(tmp_path: Path) -> None:
+    """Its spans cannot be told from spans of no document: they get no document-unknown or row-document-mismatch."""
+    lines = (RELEASE / "documents.jsonl").read_bytes().split(b"\n")
+    lines[1] = lines[1][:-40]  # nk001's row cut short
+    (tmp_path / "documents.jsonl").write_bytes(b"\n".join(lines))
+    report = check_pair(tmp_path / "documents.jsonl", RELEASE / "spans.jsonl")
+    assert [(Path(i.file).name, i.line, i.code) for i in report.incidents] == [("documents.jsonl", 2, "json-malformed")]
