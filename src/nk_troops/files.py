@@ -97,6 +97,12 @@ def read_blob(path: Path, label: str) -> tuple[bytes | None, Incident | None]:
     return (data, None) if len(data) <= BLOB_CAP else (None, Incident("file-too-large", file=label, expected=f"at most {BLOB_CAP} bytes"))
 
 
+def read_inside(folder: Path, name: Any, file: str) -> tuple[bytes | None, Incident | None]:
+    """The whole small file ``folder/name`` (a name found in ``file``), or the incident that says why not."""
+    path, unsafe = safe_path(folder, name, file)
+    return read_blob(path, name) if path else (None, unsafe)
+
+
 def sha256_file(path: Path, label: str) -> tuple[str | None, int, Incident | None]:
     """(SHA-256, size, None) of a file read in blocks, or (None, size, the incident that says why not)."""
     f, problem = open_regular(path, label)

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..files import decode, read_blob, safe_path
+from ..files import decode, read_blob, read_inside
 from ..incidents import Incident, IncidentError
 from ..model import Passage, from_dict, replay
 from ..paths import CONFIGS, RAW, data_file
@@ -137,8 +137,7 @@ def _find_page(
 
 def _read(standoff: Path, name: str) -> bytes:
     """A file of the stand-off folder, read as ``files`` reads (inside the folder, a regular file, capped)."""
-    path, unsafe = safe_path(standoff, name, name)
-    data, problem = read_blob(path, name) if path else (None, unsafe)
+    data, problem = read_inside(standoff, name, name)
     if data is None:
         raise ValueError(f"{name}: {problem.code} {problem.detail or ''}".strip())  # type: ignore[union-attr]
     return data

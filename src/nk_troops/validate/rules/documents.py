@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from ...files import read_blob, safe_path
+from ...files import read_inside
 from ...incidents import Incident
 from ...model import Passage, PassageType, from_dict, replay
 from ...paths import RAW
@@ -42,8 +42,7 @@ def raw_source(run: Run, table: str, rows: Rows) -> Iterator[Incident]:
     assert run.folder is not None
     file = run.file(table)
     for line, doc in rows:
-        path, unsafe = safe_path(run.folder, f"{RAW}/{doc['source_file']}", file)  # inside the folder, raw/ a link or not
-        data, problem = read_blob(path, f"raw/{doc['source_file']}") if path else (None, unsafe)
+        data, problem = read_inside(run.folder, f"{RAW}/{doc['source_file']}", file)  # inside the folder, raw/ a link or not
         if data is None:
             assert problem is not None
             yield at(problem.code, file, line, doc, doc["source_file"], detail=problem.detail)

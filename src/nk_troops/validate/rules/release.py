@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...files import decode, read_blob, safe_path, sha256_file
+from ...files import decode, read_inside, safe_path, sha256_file
 from ...incidents import Incident
 from ...paths import CARD, CONFIGS, CROISSANT, MANIFEST, RAW, content_hash, data_file, parquet_file, read_release, split_rows, splits
 from ...schemas import decode_row, feature_tree, features_dict, features_yaml
@@ -37,8 +37,7 @@ def _meta(run: Run, name: str) -> dict[str, Any] | None:
     """The manifest or Croissant decoded strictly, or the card's YAML front matter; None (reported once) when unusable."""
     assert run.folder is not None
     if name not in run.blobs:
-        path, unsafe = safe_path(run.folder, name, name)  # a link out of the folder is not followed
-        data, problem = read_blob(path, name) if path else (None, unsafe)
+        data, problem = read_inside(run.folder, name, name)  # a link out of the folder is not followed
         value, code, detail = (None, None, None) if data is None else _parse(name, data.decode("utf-8", errors="replace"))
         run.incidents += [problem] if data is None else [at(code, name, None, detail=detail)] if code else []  # type: ignore[list-item]
         run.blobs[name] = value if isinstance(value, dict) else None
